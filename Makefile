@@ -1,0 +1,50 @@
+# contactpoint — every target creates .venv and installs on first use.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help demo serve test test-fast lint bench migration-reset clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	$(BIN)/pybabel compile -q -d src/contactpoint/locale -D messages || true
+	touch $(STAMP)
+
+demo: $(STAMP) ## Run the product on SQLite with a synthetic scenario loaded (http://127.0.0.1:8000)
+	$(BIN)/contactpoint demo --reset
+	$(BIN)/contactpoint serve
+
+serve: $(STAMP) ## Serve the web UI and API (migrations are applied first)
+	$(BIN)/contactpoint serve
+
+test: $(STAMP) ## Run every test (SQLite; PostgreSQL too when CONTACTPOINT_TEST_DATABASE_URL is set)
+	$(BIN)/pybabel compile -q -d src/contactpoint/locale -D messages
+	$(BIN)/lint-imports
+	$(BIN)/pytest -n 2 --dist loadgroup
+
+test-fast: $(STAMP) ## Run the tests without the browser tests
+	$(BIN)/pytest -n 2 -m "not browser"
+
+lint: $(STAMP) ## ruff and mypy
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+bench: $(STAMP) ## Run the benchmarks in bench/ and print figures beside their peers'
+	@for f in bench/*.py; do [ -f "$$f" ] && echo "== $$f" && $(BIN)/python $$f || true; done
+
+migration-reset: $(STAMP) ## (pre-release only) regenerate the initial migration from the models
+	rm -f src/contactpoint/migrations/versions/0001_*.py var/alembic-authoring.db
+	mkdir -p var
+	$(BIN)/alembic revision --autogenerate -m "initial schema" --rev-id 0001
+	rm -f var/alembic-authoring.db
+
+clean: ## Remove .venv and ./var
+	rm -rf $(VENV) var

@@ -1,0 +1,79 @@
+"""Settings: the one place configuration is read (prefix ``CONTACTPOINT_``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every setting is documented in docs/settings.md; a test keeps the two in step."""
+
+    model_config = SettingsConfigDict(env_prefix="CONTACTPOINT_", env_file=".env", extra="ignore")
+
+    var_dir: Path = Field(Path("var"), description="Directory for SQLite, keys and attachments.")
+    database_url: str = Field(
+        "", description="SQLAlchemy URL. Empty means SQLite at VAR_DIR/contactpoint.db."
+    )
+    key_file: Path | None = Field(
+        None, description="Data key file (AES-GCM and HMAC keys). Default VAR_DIR/keys.json."
+    )
+    host: str = Field("127.0.0.1", description="Address `serve` binds to.")
+    port: int = Field(8000, description="Port `serve` listens on.")
+    base_url: str = Field("http://127.0.0.1:8000", description="Public address, used in links.")
+    secure_cookies: bool = Field(
+        False, description="Mark cookies Secure. Turn on in production behind HTTPS."
+    )
+    session_hours: int = Field(12, description="Idle lifetime of a login session, in hours.")
+    login_max_failures: int = Field(
+        5, description="Failed logins in a row before an account is locked."
+    )
+    login_lockout_minutes: int = Field(15, description="How long a locked account stays locked.")
+    login_rate_per_minute: int = Field(
+        20, description="Login attempts allowed per client address per minute."
+    )
+    run_jobs_in_process: bool | None = Field(
+        None,
+        description="Run background jobs inside the web process. Default: yes on SQLite, "
+        "no on PostgreSQL (use `contactpoint worker`).",
+    )
+    default_language: str = Field("en", description="Language of pages when none is chosen.")
+    national_country: str = Field(
+        "EU", description="ISO country of this node (EU for the central node)."
+    )
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return normalise_database_url(self.database_url)
+        return f"sqlite:///{(self.var_dir / 'contactpoint.db').resolve()}"
+
+    @property
+    def effective_key_file(self) -> Path:
+        return self.key_file or self.var_dir / "keys.json"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")
+
+    @property
+    def jobs_in_process(self) -> bool:
+        if self.run_jobs_in_process is not None:
+            return self.run_jobs_in_process
+        return self.is_sqlite
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept plain ``postgresql://`` URLs and use the psycopg 3 driver for them."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
