@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from contactpoint.core import crypto, migrate
@@ -42,8 +42,22 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory, keyring: crypto.Ke
 
 
 @pytest.fixture(scope="session")
-def pg_engine(keyring: crypto.Keyring) -> Iterator[Engine]:
-    engine = make_engine(Settings(database_url=PG_URL))
+def pg_url() -> str:
+    """One database per xdist worker, so workers never truncate each other's tables."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    base = make_url(normalise_database_url(PG_URL))
+    name = f"{base.database}_{worker}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def pg_engine(keyring: crypto.Keyring, pg_url: str) -> Iterator[Engine]:
+    engine = make_engine(Settings(database_url=pg_url))
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
         conn.execute(text("DROP SCHEMA IF EXISTS procrastinate CASCADE"))
@@ -74,7 +88,9 @@ def settings(
     engine = request.getfixturevalue("pg_engine")
     _truncate_pg(engine)
     return Settings(
-        var_dir=tmp_path / "var", database_url=normalise_database_url(PG_URL), key_file=key_file
+        var_dir=tmp_path / "var",
+        database_url=engine.url.render_as_string(hide_password=False),
+        key_file=key_file,
     )
 
 
