@@ -74,9 +74,7 @@ def _truncate_pg(engine: Engine) -> None:
 
 
 @pytest.fixture(params=BACKENDS)
-def settings(
-    request: pytest.FixtureRequest, tmp_path: Path, keyring: crypto.Keyring
-) -> Settings:
+def settings(request: pytest.FixtureRequest, tmp_path: Path, keyring: crypto.Keyring) -> Settings:
     key_file = tmp_path / "keys.json"
     keyring.save(key_file)
     if request.param == "sqlite":

@@ -11,8 +11,9 @@ from contactpoint.core.db import transaction
 def _append(factory: sessionmaker[Session], n: int) -> None:
     with transaction(factory) as s:
         for i in range(n):
-            audit.record(s, SYSTEM, "test.write", object_type="thing", object_id=i,
-                         details={"i": i})
+            audit.record(
+                s, SYSTEM, "test.write", object_type="thing", object_id=i, details={"i": i}
+            )
 
 
 def test_intact_chain_verifies(factory: sessionmaker[Session]) -> None:

@@ -58,27 +58,27 @@ class Marked:
     __marked_type__: str  # the object_type used in share_recipients and the audit log
 
     @declared_attr
-    def owner_org_id(cls) -> Mapped[uuid.UUID | None]:  # noqa: N805
+    def owner_org_id(cls) -> Mapped[uuid.UUID | None]:
         return mapped_column(ForeignKey("organisations.id"), index=True, nullable=True)
 
     @declared_attr
-    def created_by_id(cls) -> Mapped[uuid.UUID | None]:  # noqa: N805
+    def created_by_id(cls) -> Mapped[uuid.UUID | None]:
         return mapped_column(ForeignKey("users.id"), nullable=True)
 
     @declared_attr
-    def tlp(cls) -> Mapped[TLP]:  # noqa: N805
+    def tlp(cls) -> Mapped[TLP]:
         return mapped_column(str_enum(TLP, "tlp"), default=TLP.AMBER, nullable=False, index=True)
 
     @declared_attr
-    def pap(cls) -> Mapped[PAP]:  # noqa: N805
+    def pap(cls) -> Mapped[PAP]:
         return mapped_column(str_enum(PAP, "pap"), default=PAP.AMBER, nullable=False)
 
     @declared_attr
-    def handling_code(cls) -> Mapped[HandlingCode | None]:  # noqa: N805
+    def handling_code(cls) -> Mapped[HandlingCode | None]:
         return mapped_column(str_enum(HandlingCode, "handling_code"), nullable=True)
 
     @declared_attr
-    def handling_text(cls) -> Mapped[str | None]:  # noqa: N805
+    def handling_text(cls) -> Mapped[str | None]:
         return mapped_column(String(500), nullable=True)
 
 
@@ -114,14 +114,14 @@ def visible(model: type[Marked], actor: Actor) -> ColumnElement[bool]:
     return or_(clear, m.tlp == TLP.GREEN, amber, red)
 
 
-def select_visible(model: type[M], actor: Actor) -> Select[tuple[M]]:
+def select_visible(model: type[M], actor: Actor) -> Select[Any]:
     return select(model).where(visible(model, actor))
 
 
 def get_visible(session: Session, model: type[M], object_id: uuid.UUID, actor: Actor) -> M:
     """Fetch one row by id, or raise NotFound, whether it is absent or merely invisible."""
     m: Any = model
-    row = session.scalars(select_visible(model, actor).where(m.id == object_id)).first()
+    row: M | None = session.scalars(select_visible(model, actor).where(m.id == object_id)).first()
     if row is None:
         raise NotFound(f"{model.__marked_type__} {object_id} not found")
     return row

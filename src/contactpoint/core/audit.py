@@ -116,7 +116,10 @@ def verify(session: Session, *, batch: int = 5000) -> VerifyResult:
     last_seq = 0
     while True:
         rows = session.scalars(
-            select(AuditEntry).where(AuditEntry.seq > last_seq).order_by(AuditEntry.seq).limit(batch)
+            select(AuditEntry)
+            .where(AuditEntry.seq > last_seq)
+            .order_by(AuditEntry.seq)
+            .limit(batch)
         ).all()
         if not rows:
             return VerifyResult(ok=True, checked=checked)

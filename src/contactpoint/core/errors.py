@@ -53,7 +53,12 @@ class RateLimited(ContactpointError):
 def problem(
     status: int, title: str, detail: str, errors: list[dict[str, Any]] | None = None
 ) -> dict[str, Any]:
-    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
     if errors:
         body["errors"] = errors
     return body

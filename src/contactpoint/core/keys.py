@@ -38,8 +38,6 @@ def rotate(factory: sessionmaker[Session], ring: Keyring, path: Path) -> tuple[i
             for key, raw in rows:
                 if raw is None or ring.key_id_of(raw) == kid:
                     continue
-                session.execute(
-                    update(table).where(pk == key).values({name: ring.decrypt(raw)})
-                )
+                session.execute(update(table).where(pk == key).values({name: ring.decrypt(raw)}))
                 count += 1
     return count, kid
