@@ -9,6 +9,7 @@ from enum import StrEnum
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from contactpoint.core.crypto import EncryptedString
 from contactpoint.core.db import Base, IdMixin, TimestampMixin, UTCDateTime, str_enum
 
 
@@ -55,7 +56,12 @@ class User(IdMixin, TimestampMixin, Base):
     organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
     roles: Mapped[list[str]] = mapped_column(JSON, default=list)
     password_hash: Mapped[str] = mapped_column(String(200))
-    totp_secret: Mapped[str | None] = mapped_column(String(200))  # encrypted by the service
+    # AES-GCM at rest: a stolen database alone must not let anyone mint TOTP codes.
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedString)
+    # False while enrolment waits for the first code; only a confirmed secret is checked.
+    totp_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The last accepted 30-second step, so one code cannot be replayed within its window.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,8 +1,8 @@
-"""foundation: accounts, markings, audit
+"""initial schema
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 10:25:22.063706
+Create Date: 2026-11-28 10:27:56.539039
 """
 
 from __future__ import annotations
@@ -68,7 +68,9 @@ def upgrade() -> None:
     sa.Column('organisation_id', sa.Uuid(), nullable=False),
     sa.Column('roles', sa.JSON(), nullable=False),
     sa.Column('password_hash', sa.String(length=200), nullable=False),
-    sa.Column('totp_secret', sa.String(length=200), nullable=True),
+    sa.Column('totp_secret', contactpoint.core.crypto.EncryptedString(), nullable=True),
+    sa.Column('totp_confirmed', sa.Boolean(), nullable=False),
+    sa.Column('totp_last_step', sa.Integer(), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('failed_logins', sa.Integer(), nullable=False),
     sa.Column('locked_until', contactpoint.core.db.UTCDateTime(timezone=True), nullable=True),
