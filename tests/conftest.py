@@ -69,6 +69,8 @@ def pg_engine(keyring: crypto.Keyring, pg_url: str) -> Iterator[Engine]:
 
 def _truncate_pg(engine: Engine) -> None:
     names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+    # procrastinate's queue (created by migrate.upgrade on PostgreSQL) is emptied too.
+    names += ", procrastinate_jobs, procrastinate_periodic_defers, procrastinate_workers"
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 

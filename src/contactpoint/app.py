@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -44,7 +46,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     crypto.configure(crypto.Keyring.load(settings.effective_key_file))
     engine = make_engine(settings)
 
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # On SQLite (by default) the web process runs the background jobs itself.
+        runner = None
+        if app.state.settings.jobs_in_process:
+            from contactpoint.core.jobs_runner import JobRunner
+
+            runner = JobRunner(app.state.settings, app.state.session_factory)
+            runner.start()
+        app.state.job_runner = runner
+        yield
+        if runner is not None:
+            runner.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="contactpoint",
         version=__version__,
         description="API of the EU cyber crime contact point platform. "

@@ -48,6 +48,40 @@ def serve(
     )
 
 
+@app.command()
+def worker(
+    burst: bool = typer.Option(
+        False, "--burst", help="Run the jobs that are due, then exit (cron, tests)."
+    ),
+    concurrency: int | None = typer.Option(
+        None, help="Jobs run at once (PostgreSQL; default CONTACTPOINT_WORKER_CONCURRENCY)."
+    ),
+) -> None:
+    """Run background jobs: procrastinate on PostgreSQL, the job_queue runner on SQLite."""
+    from contactpoint.core import jobs
+    from contactpoint.core.jobs_runner import JobRunner, run_pending
+
+    settings = get_settings()
+    crypto.configure(crypto.Keyring.load(settings.effective_key_file))
+    factory = make_session_factory(make_engine(settings))
+    names = ", ".join(sorted(jobs.discover())) or "none"
+    if not settings.is_sqlite:
+        from contactpoint.core import jobs_pg
+
+        console.print(f"procrastinate worker for jobs: {names}")
+        jobs_pg.run_worker(settings, factory, wait=not burst, concurrency=concurrency)
+        return
+    if burst:
+        console.print(f"ran {run_pending(factory)} job(s)")
+        return
+    console.print(f"job runner (SQLite) for jobs: {names}; Ctrl+C stops it")
+    runner = JobRunner(settings, factory)
+    try:
+        runner.run_forever()
+    except KeyboardInterrupt:
+        runner.stop()
+
+
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Check every entry's hash and link; name the first entry that breaks the chain."""

@@ -40,6 +40,13 @@ class Settings(BaseSettings):
         description="Run background jobs inside the web process. Default: yes on SQLite, "
         "no on PostgreSQL (use `contactpoint worker`).",
     )
+    job_poll_seconds: float = Field(
+        2.0, description="Seconds between two looks at the job queue by an idle runner."
+    )
+    worker_concurrency: int = Field(
+        1, description="Jobs one `contactpoint worker` process runs at the same time "
+        "(PostgreSQL)."
+    )
     default_language: str = Field("en", description="Language of pages when none is chosen.")
     national_country: str = Field(
         "EU", description="ISO country of this node (EU for the central node)."

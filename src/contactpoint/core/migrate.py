@@ -23,3 +23,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
+        if engine.dialect.name == "postgresql":
+            # procrastinate's own schema (the job queue on PostgreSQL), in the same transaction.
+            from contactpoint.core import jobs_pg
+
+            jobs_pg.ensure_schema(conn)

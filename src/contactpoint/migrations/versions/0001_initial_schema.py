@@ -43,6 +43,27 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_audit_log_actor_user_id'), ['actor_user_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_log_object_id'), ['object_id'], unique=False)
 
+    op.create_table('job_queue',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('args', sa.JSON(), nullable=False),
+    sa.Column('status', sa.Enum('queued', 'running', 'done', 'failed', name='job_status', native_enum=False, length=16), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('max_attempts', sa.Integer(), nullable=False),
+    sa.Column('run_after', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('dedupe_key', sa.String(length=160), nullable=True),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.Column('created_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('started_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('finished_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_job_queue')),
+    sa.UniqueConstraint('dedupe_key', name=op.f('uq_job_queue_dedupe_key'))
+    )
+    with op.batch_alter_table('job_queue', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_job_queue_name'), ['name'], unique=False)
+        batch_op.create_index(batch_op.f('ix_job_queue_run_after'), ['run_after'], unique=False)
+        batch_op.create_index(batch_op.f('ix_job_queue_status'), ['status'], unique=False)
+
     op.create_table('mfa_policy',
     sa.Column('role', sa.String(length=40), nullable=False),
     sa.Column('required', sa.Boolean(), nullable=False),
@@ -163,6 +184,12 @@ def downgrade() -> None:
 
     op.drop_table('organisations')
     op.drop_table('mfa_policy')
+    with op.batch_alter_table('job_queue', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_job_queue_status'))
+        batch_op.drop_index(batch_op.f('ix_job_queue_run_after'))
+        batch_op.drop_index(batch_op.f('ix_job_queue_name'))
+
+    op.drop_table('job_queue')
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_log_object_id'))
         batch_op.drop_index(batch_op.f('ix_audit_log_actor_user_id'))
