@@ -291,7 +291,7 @@ VICTIM_TYPES = (
 )
 # EU Member States first, then neighbours often involved in reports.
 _COUNTRY_CODES = "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE"
-COUNTRIES = tuple(_COUNTRY_CODES.split() + ["CH", "GB", "IS", "LI", "NO", "UA", "US"])
+COUNTRIES = (*_COUNTRY_CODES.split(), "CH", "GB", "IS", "LI", "NO", "UA", "US")
 
 
 @dataclass(frozen=True)
