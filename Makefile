@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help demo serve test test-fast lint bench migration-reset clean
+.PHONY: help demo serve test test-fast lint bench migration-reset i18n-extract i18n-update clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -45,6 +45,16 @@ migration-reset: $(STAMP) ## (pre-release only) regenerate the initial migration
 	mkdir -p var
 	$(BIN)/alembic revision --autogenerate -m "initial schema" --rev-id 0001
 	rm -f var/alembic-authoring.db
+
+LOCALE := src/contactpoint/locale
+
+i18n-extract: $(STAMP) ## Collect the translatable strings (babel.cfg) into locale/messages.pot
+	$(BIN)/pybabel extract -F babel.cfg --project contactpoint --sort-by-file \
+		-o $(LOCALE)/messages.pot .
+
+i18n-update: i18n-extract ## Merge new strings into every language's .po; then translate them
+	$(BIN)/pybabel update -q -i $(LOCALE)/messages.pot -d $(LOCALE) -D messages --ignore-obsolete
+	$(BIN)/pybabel compile -q -d $(LOCALE) -D messages --statistics
 
 clean: ## Remove .venv and ./var
 	rm -rf $(VENV) var

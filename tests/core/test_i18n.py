@@ -1,0 +1,57 @@
+"""Pages speak the visitor's language: ?lang=, then the cp_lang cookie, then Accept-Language."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from fastapi.testclient import TestClient
+
+from contactpoint.core.i18n import LANGUAGES, LOCALE_DIR
+
+HTML = {"accept": "text/html"}
+
+
+def test_error_page_in_french_with_lang_parameter(client: TestClient) -> None:
+    response = client.get("/no-such-page?lang=fr", headers=HTML)
+    assert response.status_code == 404
+    assert '<html lang="fr">' in response.text
+    assert "Retour à la page d'accueil" in response.text
+    assert "Signaler un acte de cybercriminalité" in response.text
+    # The choice sticks for the next pages through the cookie.
+    assert response.cookies.get("cp_lang") == "fr"
+    again = client.get("/no-such-page", headers=HTML)
+    assert "Connexion du personnel" in again.text
+
+
+def test_browser_language_is_used_when_none_chosen(client: TestClient) -> None:
+    response = client.get("/no-such-page", headers={**HTML, "accept-language": "de-AT,de;q=0.9"})
+    assert "Zurück zur Startseite" in response.text
+
+
+def test_unknown_language_falls_back_to_english(client: TestClient) -> None:
+    response = client.get("/no-such-page?lang=xx", headers=HTML)
+    assert '<html lang="en">' in response.text
+    assert "Back to the start page" in response.text
+
+
+def _catalog(lang: str) -> Path:
+    return LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
+
+
+@pytest.mark.parametrize("lang", sorted(LANGUAGES))
+def test_every_language_has_a_catalog_that_translates_the_page_shell(lang: str) -> None:
+    """The shared shell (web/templates) is on every page, so it is translated everywhere."""
+    with _catalog(lang).open("rb") as fh:
+        catalog = read_po(fh)
+    assert catalog.locale is not None and str(catalog.locale) == lang
+    if lang == "en":
+        return  # the source language
+    shell = [
+        m for m in catalog
+        if m.id and any("web/templates/" in path for path, _ in m.locations)
+    ]
+    assert shell, "the web/templates strings are missing from the catalog; run make i18n-update"
+    untranslated = [m.id for m in shell if not m.string]
+    assert not untranslated, f"{lang}: translate {untranslated} in {_catalog(lang)}"

@@ -1,0 +1,91 @@
+"""Test builders shared by every area. Add functions; don't copy them into test files."""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+import pyotp
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from contactpoint.accounts import service, tokens
+from contactpoint.accounts.models import ApiToken, Organisation, User
+from contactpoint.core.actor import SYSTEM
+from contactpoint.core.config import Settings, get_settings
+
+PASSWORD = "correct horse battery staple"
+_seq = itertools.count(1)
+
+
+def make_org(
+    session: Session, name: str | None = None, kind: str = "law-enforcement", country: str = "FR"
+) -> Organisation:
+    return service.create_organisation(session, SYSTEM, name or f"Org {next(_seq)}", kind, country)
+
+
+def make_user(
+    session: Session,
+    org: Organisation | None = None,
+    roles: list[str] | None = None,
+    email: str | None = None,
+    password: str = PASSWORD,
+) -> User:
+    org = org or make_org(session)
+    email = email or f"user{next(_seq)}@example.org"
+    return service.create_user(session, SYSTEM, email, org, roles or ["analyst"], password)
+
+
+def make_token(
+    session: Session, user: User, permissions: list[str], expires_days: int | None = None
+) -> tuple[ApiToken, str]:
+    return tokens.create_token(session, SYSTEM, org=user.organisation, user=user,
+                               name="test token", permissions=permissions,
+                               expires_days=expires_days)
+
+
+def enrol_totp(session: Session, user: User) -> str:
+    """A confirmed TOTP device; returns the secret for pyotp.TOTP(secret).now()."""
+    secret = service.begin_totp_enrolment(session, SYSTEM, user)
+    user.totp_confirmed = True
+    session.flush()
+    return secret
+
+
+def use_cli_settings(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
+    """Point `contactpoint ...` commands run in-process (CliRunner) at the test database."""
+    monkeypatch.setenv("CONTACTPOINT_VAR_DIR", str(settings.var_dir))
+    monkeypatch.setenv("CONTACTPOINT_DATABASE_URL", settings.effective_database_url)
+    monkeypatch.setenv("CONTACTPOINT_KEY_FILE", str(settings.effective_key_file))
+    get_settings.cache_clear()
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "the page has no CSRF field"
+    return found.group(1)
+
+
+def login(client: TestClient, email: str, password: str = PASSWORD,
+          totp_secret: str | None = None) -> None:
+    """Sign a TestClient in through the real pages (and the TOTP step when given)."""
+    page = client.get("/login")
+    resp = client.post("/login", data={"csrf_token": csrf_of(page.text), "email": email,
+                                       "password": password}, follow_redirects=False)
+    assert resp.status_code == 303, resp.text
+    if totp_secret is not None:
+        assert resp.headers["location"].startswith("/login/mfa")
+        page = client.get("/login/mfa")
+        resp = client.post("/login/mfa", data={"csrf_token": csrf_of(page.text),
+                                               "code": pyotp.TOTP(totp_secret).now()},
+                           follow_redirects=False)
+        assert resp.status_code == 303, resp.text
+
+
+def post_form(client: TestClient, page_url: str, url: str, data: dict[str, object]):  # type: ignore[no-untyped-def]
+    """GET a page for its CSRF token, then POST the form to ``url``."""
+    page = client.get(page_url)
+    assert page.status_code == 200, page.text
+    return client.post(url, data={"csrf_token": csrf_of(page.text), **data},
+                       follow_redirects=False)
