@@ -53,8 +53,8 @@ i18n-extract: $(STAMP) ## Collect the translatable strings (babel.cfg) into loca
 		-o $(LOCALE)/messages.pot .
 
 i18n-update: i18n-extract ## Merge new strings into every language's .po; then translate them
-	$(BIN)/pybabel update -q -i $(LOCALE)/messages.pot -d $(LOCALE) -D messages --ignore-obsolete
-	$(BIN)/pybabel compile -q -d $(LOCALE) -D messages --statistics
+	$(BIN)/pybabel update -i $(LOCALE)/messages.pot -d $(LOCALE) -D messages --ignore-obsolete
+	$(BIN)/pybabel compile -d $(LOCALE) -D messages --statistics
 
 clean: ## Remove .venv and ./var
 	rm -rf $(VENV) var
