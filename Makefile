@@ -42,9 +42,12 @@ bench: $(STAMP) ## Run the benchmarks in bench/ and print figures beside their p
 
 migration-reset: $(STAMP) ## (pre-release only) regenerate the initial migration from the models
 	rm -f src/contactpoint/migrations/versions/0001_*.py var/alembic-authoring.db
-	mkdir -p var
-	$(BIN)/alembic revision --autogenerate -m "initial schema" --rev-id 0001
-	rm -f var/alembic-authoring.db
+	mkdir -p var/migration-hold
+	@# 0002_fulltext.py is hand-written (dialect-specific SQL); hold it aside while 0001 is rebuilt.
+	mv src/contactpoint/migrations/versions/0002_*.py var/migration-hold/ 2>/dev/null || true
+	$(BIN)/alembic revision --autogenerate -m "initial schema" --rev-id 0001; rc=$$?; \
+	  mv var/migration-hold/0002_*.py src/contactpoint/migrations/versions/ 2>/dev/null; \
+	  rm -f var/alembic-authoring.db; exit $$rc
 
 LOCALE := src/contactpoint/locale
 

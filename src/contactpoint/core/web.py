@@ -28,6 +28,8 @@ CSRF_HEADER = "x-csrf-token"
 def get_db(request: Request) -> Iterator[Session]:
     """One transaction per request: commit at the edge, roll back on any error."""
     session: Session = request.app.state.session_factory()
+    # Services that need a setting (e.g. where attachments live) read it from here.
+    session.info["settings"] = request.app.state.settings
     try:
         yield session
         session.commit()

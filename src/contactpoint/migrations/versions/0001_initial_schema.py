@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 10:27:56.539039
+Create Date: 2026-11-28 10:32:27.244586
 """
 
 from __future__ import annotations
@@ -83,6 +83,32 @@ def upgrade() -> None:
     with op.batch_alter_table('organisations', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_organisations_country'), ['country'], unique=False)
 
+    op.create_table('report_reference_counters',
+    sa.Column('country', sa.String(length=2), nullable=False),
+    sa.Column('year', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('last', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('country', 'year', name=op.f('pk_report_reference_counters'))
+    )
+    op.create_table('report_bulk_imports',
+    sa.Column('org_id', sa.Uuid(), nullable=False),
+    sa.Column('file_sha256', sa.String(length=64), nullable=False),
+    sa.Column('filename', sa.String(length=500), nullable=False),
+    sa.Column('format', sa.String(length=8), nullable=False),
+    sa.Column('last_committed_line', sa.Integer(), nullable=False),
+    sa.Column('accepted', sa.Integer(), nullable=False),
+    sa.Column('duplicates', sa.Integer(), nullable=False),
+    sa.Column('rejected', sa.Integer(), nullable=False),
+    sa.Column('finished_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['org_id'], ['organisations.id'], name=op.f('fk_report_bulk_imports_org_id_organisations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_report_bulk_imports'))
+    )
+    with op.batch_alter_table('report_bulk_imports', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_report_bulk_imports_file_sha256'), ['file_sha256'], unique=False)
+        batch_op.create_index(batch_op.f('ix_report_bulk_imports_org_id'), ['org_id'], unique=False)
+
     op.create_table('users',
     sa.Column('email', sa.String(length=254), nullable=False),
     sa.Column('display_name', sa.String(length=200), nullable=False),
@@ -141,6 +167,63 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_login_sessions')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_login_sessions_token_hash'))
     )
+    op.create_table('reports',
+    sa.Column('reference', sa.String(length=20), nullable=False),
+    sa.Column('source', sa.Enum('citizen', 'api', 'bulk_file', 'feed', name='report_source', native_enum=False, length=32), nullable=False),
+    sa.Column('reporting_org_id', sa.Uuid(), nullable=True),
+    sa.Column('external_id', sa.String(length=200), nullable=True),
+    sa.Column('crime_kind', sa.Enum('fraud', 'phishing', 'identity-theft', 'hacking', 'denial-of-service', 'csam', 'terrorist-content', 'illegal-content', name='crime_kind', native_enum=False, length=32), nullable=True),
+    sa.Column('category', sa.Enum('traditional-crime', 'illegal-content', 'network-crime', name='category', native_enum=False, length=32), nullable=False),
+    sa.Column('incident_type', sa.String(length=64), nullable=True),
+    sa.Column('offence', sa.String(length=32), nullable=True),
+    sa.Column('victim_country', sa.String(length=2), nullable=False),
+    sa.Column('victim_type', sa.Enum('person', 'business', 'public_body', name='victim_type', native_enum=False, length=32), nullable=False),
+    sa.Column('occurred_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('language', sa.String(length=8), nullable=True),
+    sa.Column('loss_amount', sa.Numeric(precision=16, scale=2), nullable=True),
+    sa.Column('loss_currency', sa.String(length=3), nullable=True),
+    sa.Column('payment_method', sa.Enum('card', 'bank-transfer', 'instant-payment', 'direct-debit', 'e-money', 'mobile-payment', 'money-transfer', 'crypto', 'gift-card', 'cash', 'other', name='payment_method', native_enum=False, length=32), nullable=True),
+    sa.Column('suspect_identifiers', sa.JSON(), nullable=False),
+    sa.Column('reporter_name', contactpoint.core.crypto.EncryptedString(), nullable=True),
+    sa.Column('reporter_email', contactpoint.core.crypto.EncryptedString(), nullable=True),
+    sa.Column('reporter_phone', contactpoint.core.crypto.EncryptedString(), nullable=True),
+    sa.Column('contact_consent', sa.Boolean(), nullable=False),
+    sa.Column('share_with_other_authorities', sa.Boolean(), nullable=False),
+    sa.Column('anonymous', sa.Boolean(), nullable=False),
+    sa.Column('status', sa.Enum('new', 'triaged', 'in_case', 'referred', 'closed', name='report_status', native_enum=False, length=32), nullable=False),
+    sa.Column('close_reason', sa.Text(), nullable=True),
+    sa.Column('status_secret_hash', sa.String(length=64), nullable=True),
+    sa.Column('assigned_to_id', sa.Uuid(), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('owner_org_id', sa.Uuid(), nullable=True),
+    sa.Column('created_by_id', sa.Uuid(), nullable=True),
+    sa.Column('tlp', sa.Enum('CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED', name='tlp', native_enum=False, length=32), nullable=False),
+    sa.Column('pap', sa.Enum('CLEAR', 'GREEN', 'AMBER', 'RED', name='pap', native_enum=False, length=32), nullable=False),
+    sa.Column('handling_code', sa.Enum('H0', 'H1', 'H2', 'H3', name='handling_code', native_enum=False, length=32), nullable=True),
+    sa.Column('handling_text', sa.String(length=500), nullable=True),
+    sa.ForeignKeyConstraint(['assigned_to_id'], ['users.id'], name=op.f('fk_reports_assigned_to_id_users')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_reports_created_by_id_users')),
+    sa.ForeignKeyConstraint(['owner_org_id'], ['organisations.id'], name=op.f('fk_reports_owner_org_id_organisations')),
+    sa.ForeignKeyConstraint(['reporting_org_id'], ['organisations.id'], name=op.f('fk_reports_reporting_org_id_organisations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reports')),
+    sa.UniqueConstraint('reference', name=op.f('uq_reports_reference')),
+    sa.UniqueConstraint('reporting_org_id', 'external_id', name='uq_reports_org_external_id')
+    )
+    with op.batch_alter_table('reports', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_reports_assigned_to_id'), ['assigned_to_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_reports_category'), ['category'], unique=False)
+        batch_op.create_index(batch_op.f('ix_reports_incident_type'), ['incident_type'], unique=False)
+        batch_op.create_index(batch_op.f('ix_reports_offence'), ['offence'], unique=False)
+        batch_op.create_index(batch_op.f('ix_reports_owner_org_id'), ['owner_org_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_reports_reporting_org_id'), ['reporting_org_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_reports_source'), ['source'], unique=False)
+        batch_op.create_index(batch_op.f('ix_reports_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_reports_tlp'), ['tlp'], unique=False)
+        batch_op.create_index(batch_op.f('ix_reports_victim_country'), ['victim_country'], unique=False)
+
     op.create_table('share_recipients',
     sa.Column('object_type', sa.String(length=64), nullable=False),
     sa.Column('object_id', sa.Uuid(), nullable=False),
@@ -157,11 +240,53 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_share_recipients_org_id'), ['org_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_share_recipients_user_id'), ['user_id'], unique=False)
 
+    op.create_table('report_attachments',
+    sa.Column('report_id', sa.Uuid(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('filename', sa.String(length=255), nullable=False),
+    sa.Column('content_type', sa.String(length=100), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('created_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('uploaded_by_id', sa.Uuid(), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['report_id'], ['reports.id'], name=op.f('fk_report_attachments_report_id_reports'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['uploaded_by_id'], ['users.id'], name=op.f('fk_report_attachments_uploaded_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_report_attachments'))
+    )
+    with op.batch_alter_table('report_attachments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_report_attachments_report_id'), ['report_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_report_attachments_sha256'), ['sha256'], unique=False)
+
+    op.create_table('report_notes',
+    sa.Column('report_id', sa.Uuid(), nullable=False),
+    sa.Column('author_user_id', sa.Uuid(), nullable=True),
+    sa.Column('author_org_id', sa.Uuid(), nullable=True),
+    sa.Column('author_label', sa.String(length=200), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('created_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['author_org_id'], ['organisations.id'], name=op.f('fk_report_notes_author_org_id_organisations')),
+    sa.ForeignKeyConstraint(['author_user_id'], ['users.id'], name=op.f('fk_report_notes_author_user_id_users')),
+    sa.ForeignKeyConstraint(['report_id'], ['reports.id'], name=op.f('fk_report_notes_report_id_reports'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_report_notes'))
+    )
+    with op.batch_alter_table('report_notes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_report_notes_report_id'), ['report_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('report_notes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_report_notes_report_id'))
+
+    op.drop_table('report_notes')
+    with op.batch_alter_table('report_attachments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_report_attachments_sha256'))
+        batch_op.drop_index(batch_op.f('ix_report_attachments_report_id'))
+
+    op.drop_table('report_attachments')
     with op.batch_alter_table('share_recipients', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_share_recipients_user_id'))
         batch_op.drop_index(batch_op.f('ix_share_recipients_org_id'))
@@ -169,6 +294,19 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_share_recipients_object_id'))
 
     op.drop_table('share_recipients')
+    with op.batch_alter_table('reports', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_reports_victim_country'))
+        batch_op.drop_index(batch_op.f('ix_reports_tlp'))
+        batch_op.drop_index(batch_op.f('ix_reports_status'))
+        batch_op.drop_index(batch_op.f('ix_reports_source'))
+        batch_op.drop_index(batch_op.f('ix_reports_reporting_org_id'))
+        batch_op.drop_index(batch_op.f('ix_reports_owner_org_id'))
+        batch_op.drop_index(batch_op.f('ix_reports_offence'))
+        batch_op.drop_index(batch_op.f('ix_reports_incident_type'))
+        batch_op.drop_index(batch_op.f('ix_reports_category'))
+        batch_op.drop_index(batch_op.f('ix_reports_assigned_to_id'))
+
+    op.drop_table('reports')
     op.drop_table('login_sessions')
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_api_tokens_prefix'))
@@ -179,6 +317,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_users_organisation_id'))
 
     op.drop_table('users')
+    with op.batch_alter_table('report_bulk_imports', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_report_bulk_imports_org_id'))
+        batch_op.drop_index(batch_op.f('ix_report_bulk_imports_file_sha256'))
+
+    op.drop_table('report_bulk_imports')
+    op.drop_table('report_reference_counters')
     with op.batch_alter_table('organisations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_organisations_country'))
 

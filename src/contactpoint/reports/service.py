@@ -1,0 +1,513 @@
+"""Report intake and triage: plain functions ``(session, actor, ...)`` that never commit.
+
+Every query of reports goes through core.access (visible / get_visible); every write and
+every read of the reporter's contact details is audited.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+import uuid
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import py3langid
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+import contactpoint.taxonomy.service as taxonomy
+from contactpoint.accounts.models import Organisation, OrgKind, User
+from contactpoint.core import audit
+from contactpoint.core.access import get_visible, select_visible, set_recipients, visible
+from contactpoint.core.actor import Actor
+from contactpoint.core.config import Settings, get_settings
+from contactpoint.core.crypto import hmac_token
+from contactpoint.core.errors import Forbidden, InvalidInput, NotFound, TooLarge
+from contactpoint.core.markings import PAP, TLP
+from contactpoint.reports import redact, search, storage
+from contactpoint.reports.models import (
+    TRANSITIONS,
+    Attachment,
+    Note,
+    ReferenceCounter,
+    Report,
+    Source,
+    Status,
+)
+from contactpoint.reports.schemas import (
+    MAX_ATTACHMENT_BYTES,
+    MAX_ATTACHMENTS,
+    AttachmentIn,
+    Page,
+    PublicStatus,
+    ReporterContact,
+    ReportFilter,
+    ReportIn,
+    SubmitResult,
+    TriageIn,
+)
+from contactpoint.taxonomy.vocab import CrimeKind, IdentifierType
+
+# Offences whose reports never take uploads: the material itself must not travel.
+CSAM_OFFENCES = frozenset({"ets185-art9", "d2011-93-art5"})
+_SECRET_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # noqa: S105  (no 0/O, 1/I: read aloud)
+_DUMMY_HASH = hashlib.sha256(b"no such report").hexdigest()
+
+
+def settings_of(session: Session) -> Settings:
+    """The settings of the request or command that opened ``session`` (core.web.get_db
+    puts them in ``session.info``), else the process settings."""
+    found = session.info.get("settings")
+    return found if isinstance(found, Settings) else get_settings()
+
+
+def attachments_root(session: Session) -> Path:
+    return settings_of(session).var_dir / "attachments"
+
+
+# ---------------------------------------------------------------------------- submit
+
+
+def submit(
+    session: Session,
+    actor: Actor,
+    data: ReportIn,
+    *,
+    source: Source,
+    attachments: list[AttachmentIn] = [],  # noqa: B006  (never mutated)
+) -> SubmitResult:
+    """Record a report. Idempotent per (reporting organisation, external_id): a known id
+    returns the stored report with ``created=False`` and changes nothing."""
+    if source is not Source.CITIZEN and not (actor.can("reports:submit") or _is_system(actor)):
+        raise Forbidden("submitting reports needs the permission 'reports:submit'")
+    org_id = actor.org_id if source is not Source.CITIZEN else None
+    if data.external_id and org_id is not None:
+        existing = _by_external_id(session, org_id, data.external_id)
+        if existing is not None:
+            return SubmitResult(existing, created=False)
+    _check_attachments(data, attachments)  # before any write: nothing half-saved
+
+    try:
+        with session.begin_nested():  # a concurrent duplicate rolls back only this report
+            report, secret = _insert(session, actor, data, source, org_id)
+    except IntegrityError:
+        if data.external_id and org_id is not None:
+            existing = _by_external_id(session, org_id, data.external_id)
+            if existing is not None:
+                return SubmitResult(existing, created=False)
+        raise
+    for att in attachments:
+        _attach(session, actor, report, att)
+    audit.record(session, actor, "report.submit", object_type="report", object_id=report.id,
+                 details={"reference": report.reference, "source": source.value,
+                          "attachments": len(attachments)})
+    return SubmitResult(report, created=True, status_secret=secret)
+
+
+def _insert(session: Session, actor: Actor, data: ReportIn, source: Source,
+            org_id: uuid.UUID | None) -> tuple[Report, str | None]:
+    receiving = _receiving_orgs(session, data.victim_country)
+    owner = org_id or (receiving[0] if receiving else None)
+    description, _cards = redact.redact_cards(data.description)
+    secret = _new_secret() if source is Source.CITIZEN else None
+    report = Report(
+        reference=_next_reference(session, data.victim_country),
+        source=source,
+        reporting_org_id=org_id,
+        external_id=data.external_id if org_id else None,
+        owner_org_id=owner,
+        created_by_id=actor.user_id,
+        tlp=data.tlp or TLP.AMBER,
+        pap=data.pap or PAP.AMBER,
+        crime_kind=data.crime_kind,
+        category=data.category,
+        incident_type=data.incident_type,
+        offence=data.offence,
+        victim_country=data.victim_country,
+        victim_type=data.victim_type,
+        occurred_at=data.occurred_at,
+        description=description,
+        language=detect_language(description),
+        loss_amount=data.loss_amount,
+        loss_currency=data.loss_currency,
+        payment_method=data.payment_method,
+        suspect_identifiers=[_identifier(i.type, i.value) for i in data.suspect_identifiers],
+        reporter_name=data.reporter_name,
+        reporter_email=data.reporter_email,
+        reporter_phone=data.reporter_phone,
+        contact_consent=data.contact_consent,
+        share_with_other_authorities=data.share_with_other_authorities,
+        anonymous=data.anonymous,
+        status=Status.NEW,
+        status_secret_hash=_secret_hash(secret) if secret else None,
+    )
+    session.add(report)
+    session.flush()
+    # The receiving contact points see every report about their country's victims.
+    others = [o for o in receiving if o != owner]
+    if others:
+        set_recipients(session, report, org_ids=others)
+    search.index(session, report.id, report.description)
+    return report, secret
+
+
+def _is_system(actor: Actor) -> bool:
+    return "system" in actor.roles
+
+
+def _by_external_id(session: Session, org_id: uuid.UUID, external_id: str) -> Report | None:
+    return session.scalars(
+        select(Report).where(Report.reporting_org_id == org_id,
+                             Report.external_id == external_id)
+    ).first()
+
+
+def _receiving_orgs(session: Session, country: str) -> list[uuid.UUID]:
+    """The law-enforcement contact points for the victim's country; failing that, this
+    node's country; failing that, the EU contact point."""
+    le = (OrgKind.LAW_ENFORCEMENT,)
+    for kinds, where in (
+        (le, Organisation.country == country),
+        (le, Organisation.country == settings_of(session).national_country),
+        ((OrgKind.EU_CONTACT_POINT,), Organisation.country.is_not(None)),
+    ):
+        ids = list(session.scalars(
+            select(Organisation.id)
+            .where(Organisation.active.is_(True), Organisation.kind.in_(kinds), where)
+            .order_by(Organisation.name)
+        ))
+        if ids:
+            return ids
+    return []
+
+
+def _next_reference(session: Session, country: str, year: int | None = None) -> str:
+    """``CC-YYYY-NNNNNN``. One atomic upsert: on PostgreSQL the row stays locked until the
+    transaction ends, so two intakes never get the same number; a rolled-back intake
+    releases its number."""
+    year = year or datetime.now(UTC).year
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    stmt = (
+        insert(ReferenceCounter)
+        .values(country=country, year=year, last=1)
+        .on_conflict_do_update(index_elements=["country", "year"],
+                               set_={"last": ReferenceCounter.last + 1})
+        .returning(ReferenceCounter.last)
+    )
+    number = session.execute(stmt).scalar_one()
+    return f"{country}-{year}-{number:06d}"
+
+
+def detect_language(text: str) -> str | None:
+    """ISO 639-1 language of a description; None when too short to tell."""
+    if len(text.strip()) < 20:
+        return None
+    lang, _score = py3langid.classify(text)
+    return str(lang)
+
+
+def _identifier(kind: IdentifierType, value: str) -> dict[str, Any]:
+    if kind is IdentifierType.CARD:
+        return redact.card_identifier(value, hmac_token)
+    return {"type": kind.value, "value": value}
+
+
+def _new_secret() -> str:
+    raw = "".join(secrets.choice(_SECRET_ALPHABET) for _ in range(16))  # 80 bits
+    return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
+
+
+def _secret_hash(secret: str) -> str:
+    normal = "".join(ch for ch in secret.upper() if ch.isalnum())
+    return hashlib.sha256(normal.encode()).hexdigest()
+
+
+def is_csam(report: Report | ReportIn) -> bool:
+    return report.crime_kind is CrimeKind.CSAM or (report.offence or "") in CSAM_OFFENCES
+
+
+def _check_attachments(data: Report | ReportIn, attachments: list[AttachmentIn]) -> None:
+    if not attachments:
+        return
+    if is_csam(data):
+        raise InvalidInput(
+            "reports of child sexual abuse material never take uploads: give the address only",
+            errors=[{"field": "attachments", "message": "not accepted for this kind of report"}])
+    if len(attachments) > MAX_ATTACHMENTS:
+        raise InvalidInput(f"at most {MAX_ATTACHMENTS} attachments",
+                           errors=[{"field": "attachments", "message": "too many files"}])
+    for i, att in enumerate(attachments):
+        field = f"attachments.{i}"
+        if len(att.content) > MAX_ATTACHMENT_BYTES:
+            raise TooLarge(
+                f"{att.filename}: larger than {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MiB",
+                errors=[{"field": field, "message": "file too large"}])
+        if storage.sniff(att.content) is None:
+            raise InvalidInput(
+                f"{att.filename}: file type not accepted (images, PDF, text, e-mail only)",
+                errors=[{"field": field, "message": "file type not accepted; allowed: "
+                         + ", ".join(storage.ALLOWED_TYPES)}])
+
+
+def _attach(session: Session, actor: Actor, report: Report, att: AttachmentIn) -> Attachment:
+    ctype = storage.sniff(att.content) or "application/octet-stream"
+    sha = storage.store(attachments_root(session), att.content)
+    row = Attachment(report_id=report.id, sha256=sha, filename=_safe_name(att.filename),
+                     content_type=ctype, size=len(att.content), uploaded_by_id=actor.user_id)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _safe_name(name: str) -> str:
+    base = name.replace("\\", "/").rsplit("/", 1)[-1].strip() or "attachment"
+    return "".join(ch for ch in base if ch.isprintable())[:255]
+
+
+def add_attachment(session: Session, actor: Actor, report_id: uuid.UUID,
+                   att: AttachmentIn) -> Attachment:
+    """Add a file to a report the actor sees and submitted (or may triage)."""
+    report = get_report(session, actor, report_id)
+    if not (actor.can("reports:triage") or _is_system(actor)
+            or (actor.org_id is not None and actor.org_id == report.reporting_org_id)):
+        raise Forbidden("only the reporting organisation or an analyst may add files")
+    _check_attachments(report, [att])
+    if len(report.attachments) >= MAX_ATTACHMENTS:
+        raise InvalidInput(f"at most {MAX_ATTACHMENTS} attachments",
+                           errors=[{"field": "file", "message": "too many files"}])
+    row = _attach(session, actor, report, att)
+    audit.record(session, actor, "report.attachment.add", object_type="report",
+                 object_id=report.id, details={"sha256": row.sha256, "size": row.size,
+                                               "content_type": row.content_type})
+    return row
+
+
+def attachment_file(session: Session, actor: Actor, attachment_id: uuid.UUID,
+                    reason: str | None = None) -> tuple[Attachment, Path]:
+    """An attachment of a visible report and where its bytes are; the read is audited."""
+    row = session.get(Attachment, attachment_id)
+    if row is None:
+        raise NotFound(f"attachment {attachment_id} not found")
+    get_report(session, actor, row.report_id)  # 404 when the report is not visible
+    audit.record(session, actor, "report.attachment.read", object_type="report",
+                 object_id=row.report_id, reason=reason, details={"sha256": row.sha256})
+    return row, storage.path_for(attachments_root(session), row.sha256)
+
+
+# ---------------------------------------------------------------------------- read
+
+
+def get_report(session: Session, actor: Actor, report_id: uuid.UUID) -> Report:
+    return get_visible(session, Report, report_id, actor)
+
+
+def find_by_reference(session: Session, actor: Actor, reference: str) -> Report:
+    ref = reference.strip().upper()
+    row = session.scalars(select_visible(Report, actor).where(Report.reference == ref)).first()
+    if row is None:
+        raise NotFound(f"report {ref} not found")
+    return row
+
+
+def reporter_contact(session: Session, actor: Actor, report: Report,
+                     reason: str) -> ReporterContact:
+    """Decrypt the reporter's contact details; audited with the reason (2016/680 Art. 25)."""
+    if not (actor.can("reports:triage") or _is_system(actor)):
+        raise Forbidden("reading contact details needs the permission 'reports:triage'")
+    if not reason or not reason.strip():
+        raise InvalidInput("a reason is required to read contact details",
+                           errors=[{"field": "reason", "message": "required"}])
+    get_report(session, actor, report.id)  # the caller's object must still be visible
+    audit.record(session, actor, "report.contact.read", object_type="report",
+                 object_id=report.id, reason=reason.strip())
+    return ReporterContact(report.reporter_name, report.reporter_email, report.reporter_phone,
+                           report.contact_consent, report.share_with_other_authorities)
+
+
+def _where(session: Session, actor: Actor, f: ReportFilter) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = [visible(Report, actor)]
+    for name in ("category", "crime_kind", "incident_type", "offence", "status", "source",
+                 "assigned_to_id"):
+        value = getattr(f, name)
+        if value is not None:
+            conds.append(getattr(Report, name) == value)
+    if f.victim_country:
+        conds.append(Report.victim_country == f.victim_country.upper())
+    if f.date_from:
+        conds.append(Report.created_at >= datetime.combine(f.date_from, time.min, UTC))
+    if f.date_to:
+        conds.append(Report.created_at <
+                     datetime.combine(f.date_to + timedelta(days=1), time.min, UTC))
+    if f.q:
+        conds.append(search.matches(session, f.q))
+    return conds
+
+
+def _encode_cursor(report: Report) -> str:
+    raw = f"{report.created_at.isoformat()}|{report.id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        at, rid = raw.split("|")
+        return datetime.fromisoformat(at), uuid.UUID(rid)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInput("bad cursor", errors=[
+            {"field": "cursor", "message": "not a cursor from this API"}]) from exc
+
+
+def list_reports(session: Session, actor: Actor, filters: ReportFilter, *,
+                 cursor: str | None = None, limit: int = 50) -> Page[Report]:
+    """Newest first, keyset-paginated: pass ``next_cursor`` back to get the next page."""
+    limit = max(1, min(limit, 500))
+    stmt = select(Report).where(*_where(session, actor, filters))
+    if cursor:
+        at, rid = _decode_cursor(cursor)
+        stmt = stmt.where(or_(Report.created_at < at,
+                              and_(Report.created_at == at, Report.id < rid)))
+    rows = list(session.scalars(
+        stmt.order_by(Report.created_at.desc(), Report.id.desc()).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(rows, _encode_cursor(rows[-1]) if more and rows else None)
+
+
+def count_reports(session: Session, actor: Actor, filters: ReportFilter) -> int:
+    stmt = select(func.count()).select_from(Report).where(*_where(session, actor, filters))
+    return int(session.scalar(stmt) or 0)
+
+
+# ---------------------------------------------------------------------------- public
+
+
+def public_status(session: Session, reference: str, secret: str) -> PublicStatus:
+    """What a citizen may learn with the reference and the secret they were given.
+
+    One generic answer for a wrong reference and a wrong secret, and the secret is always
+    compared in constant time, so neither which references exist nor the secret leaks.
+    """
+    ref = reference.strip().upper()
+    row = session.scalars(select(Report).where(Report.reference == ref)).first()
+    stored = row.status_secret_hash if row is not None and row.status_secret_hash else None
+    ok = hmac.compare_digest(stored or _DUMMY_HASH, _secret_hash(secret or ""))
+    if row is None or stored is None or not ok:
+        raise NotFound("no report matches this reference and secret")
+    return PublicStatus(row.reference, row.status, row.created_at.date(),
+                        row.updated_at.date())
+
+
+# ---------------------------------------------------------------------------- triage
+
+
+def triage(session: Session, actor: Actor, report_id: uuid.UUID, data: TriageIn) -> Report:
+    """Classify, mark, assign, move through the workflow and/or add a note, in one audited
+    step. Only the fields present in ``data`` change."""
+    if not (actor.can("reports:triage") or _is_system(actor)):
+        raise Forbidden("triage needs the permission 'reports:triage'")
+    report = get_report(session, actor, report_id)
+    given = data.model_fields_set
+    changes: dict[str, list[Any]] = {}
+
+    def change(name: str, value: Any) -> None:
+        old = getattr(report, name)
+        if old != value:
+            changes[name] = [_plain(old), _plain(value)]
+            setattr(report, name, value)
+
+    _triage_classification(report, data, given, change)
+    markings = {"tlp", "pap", "handling_code", "handling_text"} & given
+    if markings:
+        # Only the owner may relabel: a recipient lowering TLP would leak the report.
+        if report.owner_org_id != actor.org_id and not _is_system(actor):
+            raise Forbidden("only the owning organisation may change the markings")
+        for name in sorted(markings):
+            value = getattr(data, name)
+            if name in ("tlp", "pap") and value is None:
+                raise InvalidInput(f"{name} cannot be empty",
+                                   errors=[{"field": name, "message": "required"}])
+            change(name, value)
+    if "assigned_to_id" in given:
+        if data.assigned_to_id is not None:
+            _check_assignee(session, actor, data.assigned_to_id)
+        change("assigned_to_id", data.assigned_to_id)
+    if data.status is not None and data.status is not report.status:
+        if data.status not in TRANSITIONS[report.status]:
+            allowed = ", ".join(sorted(s.value for s in TRANSITIONS[report.status])) or "none"
+            raise InvalidInput(
+                f"a {report.status.value} report cannot become {data.status.value}",
+                errors=[{"field": "status", "message": f"allowed next: {allowed}"}])
+        if data.status is Status.CLOSED and not (data.close_reason or "").strip():
+            raise InvalidInput("closing a report needs a reason",
+                               errors=[{"field": "close_reason", "message": "required"}])
+        change("status", data.status)
+        change("close_reason", data.close_reason if data.status is Status.CLOSED else None)
+    if changes:
+        session.flush()
+        audit.record(session, actor, "report.triage", object_type="report",
+                     object_id=report.id, reason=data.close_reason, details=changes)
+    if data.note:
+        add_note(session, actor, report.id, data.note)
+    return report
+
+
+def _triage_classification(report: Report, data: TriageIn, given: set[str],
+                           change: Any) -> None:
+    category = data.category if data.category is not None else report.category
+    if data.category is not None:
+        change("category", data.category)
+    if "incident_type" in given or data.category is not None:
+        itype = data.incident_type if "incident_type" in given else report.incident_type
+        if itype is not None and itype not in taxonomy.incident_type_ids(category):
+            if "incident_type" in given:
+                raise InvalidInput(
+                    f"unknown incident type {itype!r} for category {category.value}",
+                    errors=[{"field": "incident_type", "message": "not in this category"}])
+            itype = None  # the old type does not belong to the new category
+        change("incident_type", itype)
+    if "offence" in given:
+        if data.offence is not None and data.offence not in taxonomy.offence_codes():
+            raise InvalidInput(f"unknown offence code {data.offence!r}",
+                               errors=[{"field": "offence", "message": "unknown code"}])
+        change("offence", data.offence)
+
+
+def _check_assignee(session: Session, actor: Actor, user_id: uuid.UUID) -> None:
+    user = session.get(User, user_id)
+    if user is None or not user.active or (
+        user.organisation_id != actor.org_id and not _is_system(actor)
+    ):
+        raise InvalidInput("assign to an active user of your own organisation",
+                           errors=[{"field": "assigned_to_id", "message": "unknown user"}])
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value.value if hasattr(value, "value") else value
+
+
+def add_note(session: Session, actor: Actor, report_id: uuid.UUID, body: str) -> Note:
+    if not (actor.can("reports:triage") or _is_system(actor)):
+        raise Forbidden("notes need the permission 'reports:triage'")
+    body = body.strip()
+    if not body:
+        raise InvalidInput("a note cannot be empty",
+                           errors=[{"field": "body", "message": "required"}])
+    report = get_report(session, actor, report_id)
+    note = Note(report_id=report.id, author_user_id=actor.user_id, author_org_id=actor.org_id,
+                author_label=actor.label, body=body)
+    session.add(note)
+    session.flush()
+    audit.record(session, actor, "report.note.add", object_type="report",
+                 object_id=report.id, details={"note_id": str(note.id)})
+    return note
