@@ -43,6 +43,7 @@ from contactpoint.reports.schemas import (
     MAX_ATTACHMENT_BYTES,
     MAX_ATTACHMENTS,
     AttachmentIn,
+    NoteIn,
     Page,
     PublicStatus,
     ReporterContact,
@@ -496,10 +497,11 @@ def _plain(value: Any) -> Any:
     return value.value if hasattr(value, "value") else value
 
 
-def add_note(session: Session, actor: Actor, report_id: uuid.UUID, body: str) -> Note:
+def add_note(session: Session, actor: Actor, report_id: uuid.UUID, body: str | NoteIn) -> Note:
+    """Add an analyst's note (a ``NoteIn`` or its text); audited."""
     if not (actor.can("reports:triage") or _is_system(actor)):
         raise Forbidden("notes need the permission 'reports:triage'")
-    body = body.strip()
+    body = (body.body if isinstance(body, NoteIn) else body).strip()
     if not body:
         raise InvalidInput("a note cannot be empty",
                            errors=[{"field": "body", "message": "required"}])
