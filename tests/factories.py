@@ -11,9 +11,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from contactpoint.accounts import service, tokens
+from contactpoint.accounts.deps import actor_for_user
 from contactpoint.accounts.models import ApiToken, Organisation, User
-from contactpoint.core.actor import SYSTEM
+from contactpoint.core.actor import SYSTEM, Actor
 from contactpoint.core.config import Settings, get_settings
+from contactpoint.reports.models import Report
 
 PASSWORD = "correct horse battery staple"
 _seq = itertools.count(1)
@@ -89,3 +91,44 @@ def post_form(client: TestClient, page_url: str, url: str, data: dict[str, objec
     assert page.status_code == 200, page.text
     return client.post(url, data={"csrf_token": csrf_of(page.text), **data},
                        follow_redirects=False)
+
+
+# --- reports ------------------------------------------------------------------------------
+
+
+def actor_of(user: User) -> Actor:
+    """The Actor a signed-in user acts as (same as the login and token paths build)."""
+    return actor_for_user(user, user.organisation)
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def report_data(**overrides: object) -> dict[str, object]:
+    """A valid report in the API/JSONL schema; override any field."""
+    data: dict[str, object] = {
+        "crime_kind": "fraud",
+        "victim_country": "FR",
+        "victim_type": "person",
+        "occurred_at": "2026-03-01T10:00:00Z",
+        "description": "I paid 450 euros for a sofa on a classifieds site and never got it. "
+                       "The seller stopped answering.",
+        "loss_amount": "450.00",
+        "loss_currency": "EUR",
+        "payment_method": "bank-transfer",
+        "suspect_identifiers": [{"type": "iban", "value": "FR7630006000011234567890189"}],
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def make_report(session: Session, actor: Actor, *, source: str = "api",
+                **overrides: object) -> Report:
+    """A stored report submitted by ``actor`` (an organisation's user or SYSTEM)."""
+    from contactpoint.reports import service as reports
+    from contactpoint.reports.models import Source
+    from contactpoint.reports.schemas import ReportIn
+
+    data = ReportIn.model_validate(report_data(**overrides))
+    return reports.submit(session, actor, data, source=Source(source)).report
