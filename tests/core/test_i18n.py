@@ -49,8 +49,7 @@ def test_every_language_has_a_catalog_that_translates_the_page_shell(lang: str) 
     if lang == "en":
         return  # the source language
     shell = [
-        m for m in catalog
-        if m.id and any("web/templates/" in path for path, _ in m.locations)
+        m for m in catalog if m.id and any("web/templates/" in path for path, _ in m.locations)
     ]
     assert shell, "the web/templates strings are missing from the catalog; run make i18n-update"
     untranslated = [m.id for m in shell if not m.string]

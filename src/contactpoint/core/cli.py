@@ -11,8 +11,9 @@ from contactpoint.core.db import make_engine, make_session_factory, transaction
 
 app = typer.Typer()
 audit_app = typer.Typer(help="Check the hash-chained audit log.", no_args_is_help=True)
-keys_app = typer.Typer(help="Manage the data keys (personal-data encryption).",
-                       no_args_is_help=True)
+keys_app = typer.Typer(
+    help="Manage the data keys (personal-data encryption).", no_args_is_help=True
+)
 console = Console()
 
 
@@ -22,8 +23,10 @@ def init() -> None:
     settings = get_settings()
     result = bootstrap.initialise(settings)
     if result.key_created:
-        console.print(f"created data key file {settings.effective_key_file} (mode 0600): "
-                      "back it up, see docs/operator.md")
+        console.print(
+            f"created data key file {settings.effective_key_file} (mode 0600): "
+            "back it up, see docs/operator.md"
+        )
     console.print(f"database ready: {result.database_url}")
 
 

@@ -44,8 +44,7 @@ class Settings(BaseSettings):
         2.0, description="Seconds between two looks at the job queue by an idle runner."
     )
     worker_concurrency: int = Field(
-        1, description="Jobs one `contactpoint worker` process runs at the same time "
-        "(PostgreSQL)."
+        1, description="Jobs one `contactpoint worker` process runs at the same time (PostgreSQL)."
     )
     default_language: str = Field("en", description="Language of pages when none is chosen.")
     national_country: str = Field(

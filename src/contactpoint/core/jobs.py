@@ -93,8 +93,7 @@ def get(name: str) -> JobSpec:
         raise LookupError(f"no job is registered as {name!r} (known: {known})") from None
 
 
-def defer(session: Session, name: str, *, run_after: datetime | None = None,
-          **kwargs: Any) -> None:
+def defer(session: Session, name: str, *, run_after: datetime | None = None, **kwargs: Any) -> None:
     """Queue job ``name`` with ``kwargs`` inside the caller's transaction.
 
     The job becomes visible to runners only when that transaction commits, and vanishes

@@ -16,7 +16,15 @@ def verify_audit_log(session: Session) -> None:
     ``audit.broken`` is what monitoring should alert on: it names the first bad entry.
     """
     result = audit.verify(session)
-    details = {"checked": result.checked, "broken_seq": result.broken_seq,
-               "problem": result.problem}
-    audit.record(session, SYSTEM, "audit.verified" if result.ok else "audit.broken",
-                 object_type="audit_log", details=details)
+    details = {
+        "checked": result.checked,
+        "broken_seq": result.broken_seq,
+        "problem": result.problem,
+    }
+    audit.record(
+        session,
+        SYSTEM,
+        "audit.verified" if result.ok else "audit.broken",
+        object_type="audit_log",
+        details=details,
+    )

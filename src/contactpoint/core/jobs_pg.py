@@ -29,8 +29,9 @@ _DEFER = text(
 )
 
 
-def defer_in_session(session: Session, name: str, kwargs: dict[str, Any],
-                     run_after: datetime | None) -> None:
+def defer_in_session(
+    session: Session, name: str, kwargs: dict[str, Any], run_after: datetime | None
+) -> None:
     session.execute(
         _DEFER, {"queue": QUEUE, "task": name, "args": json.dumps(kwargs), "at": run_after}
     )
@@ -72,7 +73,8 @@ def make_app(settings: Settings, factory: sessionmaker[Session]) -> procrastinat
     for spec in jobs.discover().values():
         retry: Any = (
             procrastinate.RetryStrategy(max_attempts=spec.retries, linear_wait=30)
-            if spec.retries else False
+            if spec.retries
+            else False
         )
         task = app.task(name=spec.name, queue=QUEUE, retry=retry, pass_context=False)(
             _task_body(spec, factory)
@@ -82,8 +84,14 @@ def make_app(settings: Settings, factory: sessionmaker[Session]) -> procrastinat
     return app
 
 
-def run_worker(settings: Settings, factory: sessionmaker[Session], *, wait: bool = True,
-               install_signal_handlers: bool = True, concurrency: int | None = None) -> None:
+def run_worker(
+    settings: Settings,
+    factory: sessionmaker[Session],
+    *,
+    wait: bool = True,
+    install_signal_handlers: bool = True,
+    concurrency: int | None = None,
+) -> None:
     """Run a procrastinate worker; ``wait=False`` returns once the queue is empty."""
     app = make_app(settings, factory)
     app.run_worker(

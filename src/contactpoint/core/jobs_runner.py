@@ -105,8 +105,10 @@ def requeue_stalled(factory: sessionmaker[Session]) -> int:
     with transaction(factory) as s:
         result = s.execute(
             update(QueuedJob)
-            .where(QueuedJob.status == JobStatus.RUNNING,
-                   QueuedJob.started_at < utcnow() - STALLED_AFTER)
+            .where(
+                QueuedJob.status == JobStatus.RUNNING,
+                QueuedJob.started_at < utcnow() - STALLED_AFTER,
+            )
             .values(status=JobStatus.QUEUED, last_error="runner stopped while running")
         )
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
@@ -126,8 +128,15 @@ def enqueue_periodic(factory: sessionmaker[Session], since: datetime, now: datet
             continue
         try:
             with transaction(factory) as s:
-                s.add(QueuedJob(name=spec.name, args={}, max_attempts=spec.retries + 1,
-                                run_after=fire, dedupe_key=f"{spec.name}@{fire.isoformat()}"))
+                s.add(
+                    QueuedJob(
+                        name=spec.name,
+                        args={},
+                        max_attempts=spec.retries + 1,
+                        run_after=fire,
+                        dedupe_key=f"{spec.name}@{fire.isoformat()}",
+                    )
+                )
             queued += 1
         except IntegrityError:
             pass  # another runner queued this run already
@@ -137,8 +146,9 @@ def enqueue_periodic(factory: sessionmaker[Session], since: datetime, now: datet
 class JobRunner:
     """Poll loop: queue periodic jobs, run due ones, sleep ``poll_seconds``; stop on request."""
 
-    def __init__(self, settings: Settings, factory: sessionmaker[Session],
-                 poll_seconds: float | None = None) -> None:
+    def __init__(
+        self, settings: Settings, factory: sessionmaker[Session], poll_seconds: float | None = None
+    ) -> None:
         self.settings = settings
         self.factory = factory
         self.poll_seconds = poll_seconds if poll_seconds is not None else settings.job_poll_seconds
@@ -151,8 +161,9 @@ class JobRunner:
         if not self.settings.is_sqlite:
             from contactpoint.core import jobs_pg
 
-            jobs_pg.run_worker(self.settings, self.factory, wait=False,
-                               install_signal_handlers=False)
+            jobs_pg.run_worker(
+                self.settings, self.factory, wait=False, install_signal_handlers=False
+            )
             return 0
         now = utcnow()
         enqueue_periodic(self.factory, self._since, now)
@@ -176,8 +187,9 @@ class JobRunner:
         self._wake.set()
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self.run_forever, name="contactpoint-jobs",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self.run_forever, name="contactpoint-jobs", daemon=True
+        )
         self._thread.start()
 
     def stop(self, timeout: float = 30.0) -> None:
