@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from contactpoint.accounts.deps import sha256_hex
 from contactpoint.accounts.models import LoginSession, User
 from contactpoint.accounts.ratelimit import SlidingWindowLimiter
-from contactpoint.accounts.service import check_totp, hasher, verify_password
+from contactpoint.accounts.service import check_totp, confirm_totp, hasher, verify_password
 from contactpoint.core.actor import PUBLIC, Actor
 from contactpoint.core.audit import record
 from contactpoint.core.config import Settings
@@ -43,7 +43,8 @@ def _dummy_hash() -> str:
     return _DUMMY_HASH
 
 
-def _user_actor(user: User) -> Actor:
+def user_actor(user: User) -> Actor:
+    """The user acting on their own account during sign-in (no permissions yet)."""
     return Actor(user_id=user.id, org_id=user.organisation_id, label=user.email)
 
 
@@ -61,7 +62,7 @@ def _fail(session: Session, settings: Settings, user: User, action: str) -> None
         user.locked_until = utcnow() + timedelta(minutes=settings.login_lockout_minutes)
         user.failed_logins = 0
         details["locked_until"] = user.locked_until.isoformat()
-    record(session, _user_actor(user), action, object_type="user", object_id=user.id,
+    record(session, user_actor(user), action, object_type="user", object_id=user.id,
            details=details)
     session.flush()
 
@@ -89,14 +90,14 @@ def authenticate(
     good = verify_password(user.password_hash, password)
     usable = user.active and user.organisation.active
     if is_locked(user):
-        record(session, _user_actor(user), "login.locked", object_type="user",
+        record(session, user_actor(user), "login.locked", object_type="user",
                object_id=user.id, details={"ip": client_ip})
         raise LoginFailed(GENERIC_FAILURE)
     if not good:
         _fail(session, settings, user, "login.failure")
         raise LoginFailed(GENERIC_FAILURE)
     if not usable:
-        record(session, _user_actor(user), "login.inactive", object_type="user",
+        record(session, user_actor(user), "login.inactive", object_type="user",
                object_id=user.id, details={"ip": client_ip})
         raise LoginFailed(GENERIC_FAILURE)
     if hasher.check_needs_rehash(user.password_hash):
@@ -114,7 +115,7 @@ def start_session(session: Session, user: User, *, mfa_passed: bool, client_ip: 
                              last_seen_at=now, mfa_passed=mfa_passed))
     if mfa_passed:
         user.last_login_at = now
-    record(session, _user_actor(user), "login.password_ok" if not mfa_passed else "login.success",
+    record(session, user_actor(user), "login.password_ok" if not mfa_passed else "login.success",
            object_type="user", object_id=user.id, details={"ip": client_ip})
     session.flush()
     return secret
@@ -145,6 +146,23 @@ def second_factor(
     return finish_mfa(session, row, user, client_ip)
 
 
+def enrol_second_factor(
+    session: Session,
+    settings: Settings,
+    row: LoginSession,
+    user: User,
+    code: str,
+    client_ip: str,
+    limiter: SlidingWindowLimiter | None = None,
+) -> str:
+    """Confirm a first TOTP device with its first code and finish signing in."""
+    check_rate(settings, client_ip, limiter)
+    if is_locked(user) or not confirm_totp(session, user_actor(user), user, code):
+        _fail(session, settings, user, "login.mfa_failure")
+        raise LoginFailed(MFA_FAILURE)
+    return finish_mfa(session, row, user, client_ip)
+
+
 def finish_mfa(session: Session, row: LoginSession, user: User, client_ip: str) -> str:
     secret = secrets.token_urlsafe(32)
     row.token_hash = sha256_hex(secret)
@@ -152,7 +170,7 @@ def finish_mfa(session: Session, row: LoginSession, user: User, client_ip: str) 
     row.last_seen_at = utcnow()
     user.failed_logins = 0
     user.last_login_at = utcnow()
-    record(session, _user_actor(user), "login.success", object_type="user", object_id=user.id,
+    record(session, user_actor(user), "login.success", object_type="user", object_id=user.id,
            details={"ip": client_ip, "mfa": True})
     session.flush()
     return secret
@@ -167,5 +185,5 @@ def end_session(session: Session, secret: str) -> None:
     row.ended_at = utcnow()
     user = session.get(User, row.user_id)
     if user is not None:
-        record(session, _user_actor(user), "logout", object_type="user", object_id=user.id)
+        record(session, user_actor(user), "logout", object_type="user", object_id=user.id)
     session.flush()

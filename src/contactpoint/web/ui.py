@@ -1,0 +1,105 @@
+"""The start page "/": the public start for visitors, a home page per role after sign-in.
+
+Staff links are one table keyed by permission, shared by the home page and the navigation
+bar (``staff_links`` is a Jinja global, so every area's page gets the same nav). A link whose
+page is not served by this installation is shown as plain text, never as a dead link.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.routing import Route
+
+from contactpoint.accounts import service as accounts
+from contactpoint.accounts.deps import PageActor
+from contactpoint.core.actor import Actor
+from contactpoint.core.i18n import gettext as _
+from contactpoint.core.web import DB, render, templates
+
+router = APIRouter(include_in_schema=False)
+
+
+@dataclass(frozen=True)
+class StaffLink:
+    permission: str
+    url: str
+    title: str  # marked for translation where rendered
+    description: str
+    in_nav: bool = True
+
+
+def N_(text: str) -> str:
+    """gettext marker: extracted by Babel, translated where the text is shown."""
+    return text
+
+
+STAFF_LINKS = [
+    StaffLink("reports:read", "/reports", N_("Report queue"),
+              N_("Triage reports from citizens, organisations and feeds.")),
+    StaffLink("cases:manage", "/cases", N_("Cases"), N_("Open and work cases and evidence.")),
+    StaffLink("cooperation:manage", "/cooperation", N_("Cooperation"),
+              N_("Cross-border requests and their legal deadlines.")),
+    StaffLink("takedown:manage", "/takedown", N_("Takedown"),
+              N_("Notices and removal orders to providers.")),
+    StaffLink("takedown:respond", "/takedown", N_("Notices"),
+              N_("Notices and removal orders addressed to your organisation.")),
+    StaffLink("blocklists:read", "/blocklists", N_("Blocklists"),
+              N_("Download the blocklists for your country.")),
+    StaffLink("indicators:lookup", "/lookup", N_("Lookup"),
+              N_("Ask whether an IBAN, card BIN, wallet or phone number was reported.")),
+    StaffLink("audit:read", "/audit", N_("Audit log"),
+              N_("Read and verify the hash-chained audit log.")),
+    StaffLink("admin:manage", "/admin", N_("Administration"),
+              N_("Organisations, users, roles, API tokens and the MFA policy.")),
+    StaffLink("admin:manage", "/admin/users", N_("Users"), N_("Accounts and their roles."),
+              in_nav=False),
+    StaffLink("admin:manage", "/admin/organisations", N_("Organisations"),
+              N_("Police units, hotlines, providers, banks and CSIRTs."), in_nav=False),
+    StaffLink("admin:manage", "/admin/tokens", N_("API tokens"),
+              N_("Bearer tokens for systems that use the API."), in_nav=False),
+    StaffLink("admin:manage", "/admin/mfa", N_("MFA policy"),
+              N_("Which roles must sign in with a TOTP code."), in_nav=False),
+]
+
+
+def _served_paths(request: Request) -> frozenset[str]:
+    paths: frozenset[str] | None = getattr(request.app.state, "page_paths", None)
+    if paths is None:
+        paths = frozenset(r.path for r in request.app.routes if isinstance(r, Route))
+        request.app.state.page_paths = paths
+    return paths
+
+
+def staff_links(
+    actor: Actor | None, request: Request, nav: bool = False
+) -> list[dict[str, object]]:
+    """The links ``actor`` may follow, each with ``available`` = served by this installation."""
+    if actor is None or not actor.is_authenticated:
+        return []
+    served = _served_paths(request)
+    seen: set[str] = set()
+    out: list[dict[str, object]] = []
+    for link in STAFF_LINKS:
+        if not actor.can(link.permission) or (nav and not link.in_nav) or link.url in seen:
+            continue
+        seen.add(link.url)
+        out.append({"url": link.url, "title": _(link.title),
+                    "description": _(link.description), "available": link.url in served})
+    return out
+
+
+templates.env.globals["staff_links"] = staff_links
+
+
+@router.get("/")
+def home(request: Request, db: DB, actor: PageActor) -> Response:
+    if not actor.is_authenticated:
+        return render(request, "home_public.html")
+    org = accounts.get_organisation(db, actor.org_id) if actor.org_id else None
+    return render(request, "home.html", {
+        "org": org, "roles": sorted(actor.roles),
+        "links": staff_links(actor, request),
+    })
