@@ -89,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             request.query_params.get("lang"),
             request.cookies.get("cp_lang"),
             request.headers.get("accept-language"),
+            request.app.state.settings.default_language,
         )
         i18n.set_language(lang)
         response: Response = await call_next(request)

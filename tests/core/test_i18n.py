@@ -8,6 +8,7 @@ import pytest
 from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
 
+from contactpoint.core.config import Settings
 from contactpoint.core.i18n import LANGUAGES, LOCALE_DIR
 
 HTML = {"accept": "text/html"}
@@ -54,3 +55,16 @@ def test_every_language_has_a_catalog_that_translates_the_page_shell(lang: str) 
     assert shell, "the web/templates strings are missing from the catalog; run make i18n-update"
     untranslated = [m.id for m in shell if not m.string]
     assert not untranslated, f"{lang}: translate {untranslated} in {_catalog(lang)}"
+
+
+def test_default_language_setting_applies_when_the_browser_asks_for_none(
+    settings: Settings,
+) -> None:
+    from contactpoint.app import create_app
+
+    app = create_app(settings.model_copy(update={"default_language": "nl"}))
+    with TestClient(app) as client:
+        response = client.get("/no-such-page", headers=HTML)
+    app.state.engine.dispose()
+    assert '<html lang="nl">' in response.text
+    assert "Terug naar de startpagina" in response.text

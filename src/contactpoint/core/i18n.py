@@ -48,8 +48,11 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 _ = gettext
 
 
-def negotiate(query_lang: str | None, cookie_lang: str | None, accept: str | None) -> str:
-    """Pick the page language: ?lang=, then the cookie, then Accept-Language, then English."""
+def negotiate(
+    query_lang: str | None, cookie_lang: str | None, accept: str | None, default: str = DEFAULT
+) -> str:
+    """Pick the page language: ?lang=, then the cookie, then Accept-Language, then ``default``
+    (CONTACTPOINT_DEFAULT_LANGUAGE)."""
     for candidate in (query_lang, cookie_lang):
         if candidate in LANGUAGES:
             return str(candidate)
@@ -57,7 +60,7 @@ def negotiate(query_lang: str | None, cookie_lang: str | None, accept: str | Non
         code = part.split(";")[0].strip().lower()[:2]
         if code in LANGUAGES:
             return code
-    return DEFAULT
+    return default if default in LANGUAGES else DEFAULT
 
 
 def install_jinja(env: Environment) -> None:
