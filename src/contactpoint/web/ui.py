@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from starlette.routing import Route
+from starlette.routing import Match
 
 from contactpoint.accounts import service as accounts
 from contactpoint.accounts.deps import PageActor
@@ -50,8 +50,6 @@ STAFF_LINKS = [
               N_("Download the blocklists for your country.")),
     StaffLink("indicators:lookup", "/lookup", N_("Lookup"),
               N_("Ask whether an IBAN, card BIN, wallet or phone number was reported.")),
-    StaffLink("audit:read", "/audit", N_("Audit log"),
-              N_("Read and verify the hash-chained audit log.")),
     StaffLink("admin:manage", "/admin", N_("Administration"),
               N_("Organisations, users, roles, API tokens and the MFA policy.")),
     StaffLink("admin:manage", "/admin/users", N_("Users"), N_("Accounts and their roles."),
@@ -62,15 +60,23 @@ STAFF_LINKS = [
               N_("Bearer tokens for systems that use the API."), in_nav=False),
     StaffLink("admin:manage", "/admin/mfa", N_("MFA policy"),
               N_("Which roles must sign in with a TOTP code."), in_nav=False),
+    StaffLink("audit:read", "/audit", N_("Audit log"),
+              N_("Read and verify the hash-chained audit log.")),
 ]
 
 
-def _served_paths(request: Request) -> frozenset[str]:
-    paths: frozenset[str] | None = getattr(request.app.state, "page_paths", None)
-    if paths is None:
-        paths = frozenset(r.path for r in request.app.routes if isinstance(r, Route))
-        request.app.state.page_paths = paths
-    return paths
+def _serves(request: Request, path: str) -> bool:
+    """Whether a GET of ``path`` reaches a route of this app (cached per app)."""
+    cache: dict[str, bool] | None = getattr(request.app.state, "served_paths", None)
+    if cache is None:
+        cache = request.app.state.served_paths = {}
+    if path not in cache:
+        scope = {"type": "http", "method": "GET", "path": path, "root_path": "",
+                 "path_params": {}, "headers": []}
+        cache[path] = any(
+            route.matches(scope)[0] is Match.FULL for route in request.app.router.routes
+        )
+    return cache[path]
 
 
 def staff_links(
@@ -79,7 +85,6 @@ def staff_links(
     """The links ``actor`` may follow, each with ``available`` = served by this installation."""
     if actor is None or not actor.is_authenticated:
         return []
-    served = _served_paths(request)
     seen: set[str] = set()
     out: list[dict[str, object]] = []
     for link in STAFF_LINKS:
@@ -87,7 +92,7 @@ def staff_links(
             continue
         seen.add(link.url)
         out.append({"url": link.url, "title": _(link.title),
-                    "description": _(link.description), "available": link.url in served})
+                    "description": _(link.description), "available": _serves(request, link.url)})
     return out
 
 
