@@ -47,7 +47,7 @@ def pg_url() -> str:
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     base = make_url(normalise_database_url(PG_URL))
     name = f"{base.database}_{worker}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
