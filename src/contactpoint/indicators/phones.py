@@ -1,0 +1,117 @@
+"""Phone numbers: cheap candidate regex, context filters, then `phonenumbers` validation.
+
+`phonenumbers.PhoneNumberMatcher` is thorough but slow on long texts; we find digit runs that
+could be a phone number with one linear regex and let `phonenumbers.parse` decide. National
+formats ("06 12 34 56 78") need the victim's country as region hint; without one, only
+international forms (+33..., 0033...) are accepted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import phonenumbers
+
+# Starts with "+", "(" or a digit not glued to a word; the body is possessive so a long digit
+# run costs one pass. Trailing separators are trimmed afterwards.
+PHONE_RE = re.compile(r"(?<![\w+/.#№-])(?:\+|\(\+?)?\d[\d \u00a0\-./()]{5,22}+")
+
+_DATE_RE = re.compile(
+    r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}|\b(?:19|20)\d\d\b.*\b(?:19|20)\d\d\b"
+)
+_VERSION_RE = re.compile(r"^\d{1,3}(?:\.\d{1,3}){2,}$")
+_AMOUNT_RE = re.compile(r"^\d{1,3}(?:[ .\u00a0]\d{3})+(?:[.,]\d{1,2})?$")
+# Words before a number that make it an amount, an order/reference number or a version.
+_NEG_CONTEXT = re.compile(
+    r"(?:€|\$|£|¥|₽|₴|zł|kč|eur|euro|usd|gbp|chf|pln|czk|sek|dkk|huf|ron|rub|руб|元|"
+    r"order|invoice|ref|reference|ticket|tracking|parcel|case|id|no\.|nr\.?|n°|nº|#|№|"
+    r"commande|facture|référence|bestell|rechnung|auftrag|sendung|pedido|factura|ordine|"
+    r"fattura|zamówienie|faktura|bestelling|заказ|счёт|счет|накладн|παραγγελ|τιμολ|订单|"
+    r"單號|单号|طلب|فاتورة|version|ver\.|build|release|v\.|iban|bic|swift|card|karte|carte|"
+    r"tarjeta|carta|karta|карт|κάρτα|卡|account|konto|compte|cuenta|conto|rachunek|"
+    r"счёт|λογαριασμ|حساب)\W{0,3}$",
+    re.IGNORECASE,
+)
+_NEG_AFTER = re.compile(
+    r"^\s{0,2}(?:€|\$|£|eur|euro|usd|gbp|chf|pln|zł|czk|kč|rub|руб|₽|元|円|%|kg|km|mb|gb)",
+    re.IGNORECASE,
+)
+
+
+def _trim(raw: str) -> str:
+    raw = raw.rstrip(" \u00a0-./(")
+    # drop an unbalanced trailing ")"
+    while raw.endswith(")") and raw.count(")") > raw.count("("):
+        raw = raw[:-1].rstrip(" \u00a0-./")
+    return raw
+
+
+def find_phones(text: str, region: str | None) -> Iterator[tuple[int, int, str, dict[str, Any]]]:
+    """(start, end, E.164, extra) for each valid phone number."""
+    for m in PHONE_RE.finditer(text):
+        raw = _trim(m.group())
+        start, end = m.start(), m.start() + len(raw)
+        if end < len(text) and text[end].isdigit():
+            continue  # the run went on past the bound: a longer number, not a phone
+        found = check(raw, region, text[max(0, start - 24) : start], text[end : end + 8])
+        if found is not None:
+            yield start, end, found[0], found[1]
+
+
+def check(
+    raw: str, region: str | None, before: str = "", after: str = ""
+) -> tuple[str, dict[str, Any]] | None:
+    """E.164 and details when `raw` (with its context) is a valid phone number."""
+    digits = sum(c.isdigit() for c in raw)
+    international = raw.lstrip("(").startswith(("+", "00"))
+    if not 7 <= digits <= 17:
+        return None
+    if not international:
+        if region is None or _DATE_RE.search(raw) or _VERSION_RE.match(raw):
+            return None
+        if _AMOUNT_RE.match(raw) or ("." in raw and not re.fullmatch(r"0\d(?:\.\d\d){4}", raw)):
+            return None
+        if _NEG_CONTEXT.search(before) or _NEG_AFTER.match(after):
+            return None
+    else:
+        if _NEG_AFTER.match(after) or _VERSION_RE.match(raw):
+            return None
+        if raw.startswith("00"):
+            raw = "+" + raw[2:]
+    try:
+        num = phonenumbers.parse(raw, None if international else region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(num):
+        return None
+    e164 = phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
+    extra: dict[str, Any] = {"e164": e164}
+    country = phonenumbers.region_code_for_number(num)
+    if country:
+        extra["country"] = country
+    return e164, extra
+
+
+def _e164(v: str, region: str | None) -> str | None:
+    try:
+        num = phonenumbers.parse(v, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(num):
+        return None
+    return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalise(value: str, region: str | None = None) -> str:
+    """E.164 when the value parses as a valid number, else '+' and its digits. Idempotent:
+    E.164 parses back to itself, and the fallback is re-parsed once as international."""
+    v = value.strip()
+    e164 = _e164(v, region)
+    if e164 is not None:
+        return e164
+    digits = "".join(c for c in v if c.isascii() and c.isdigit())
+    if not digits:
+        return v
+    return _e164("+" + digits, None) or "+" + digits
