@@ -42,9 +42,15 @@ def make_user(
 def make_token(
     session: Session, user: User, permissions: list[str], expires_days: int | None = None
 ) -> tuple[ApiToken, str]:
-    return tokens.create_token(session, SYSTEM, org=user.organisation, user=user,
-                               name="test token", permissions=permissions,
-                               expires_days=expires_days)
+    return tokens.create_token(
+        session,
+        SYSTEM,
+        org=user.organisation,
+        user=user,
+        name="test token",
+        permissions=permissions,
+        expires_days=expires_days,
+    )
 
 
 def enrol_totp(session: Session, user: User) -> str:
@@ -69,19 +75,25 @@ def csrf_of(html: str) -> str:
     return found.group(1)
 
 
-def login(client: TestClient, email: str, password: str = PASSWORD,
-          totp_secret: str | None = None) -> None:
+def login(
+    client: TestClient, email: str, password: str = PASSWORD, totp_secret: str | None = None
+) -> None:
     """Sign a TestClient in through the real pages (and the TOTP step when given)."""
     page = client.get("/login")
-    resp = client.post("/login", data={"csrf_token": csrf_of(page.text), "email": email,
-                                       "password": password}, follow_redirects=False)
+    resp = client.post(
+        "/login",
+        data={"csrf_token": csrf_of(page.text), "email": email, "password": password},
+        follow_redirects=False,
+    )
     assert resp.status_code == 303, resp.text
     if totp_secret is not None:
         assert resp.headers["location"].startswith("/login/mfa")
         page = client.get("/login/mfa")
-        resp = client.post("/login/mfa", data={"csrf_token": csrf_of(page.text),
-                                               "code": pyotp.TOTP(totp_secret).now()},
-                           follow_redirects=False)
+        resp = client.post(
+            "/login/mfa",
+            data={"csrf_token": csrf_of(page.text), "code": pyotp.TOTP(totp_secret).now()},
+            follow_redirects=False,
+        )
         assert resp.status_code == 303, resp.text
 
 
@@ -89,8 +101,7 @@ def post_form(client: TestClient, page_url: str, url: str, data: dict[str, objec
     """GET a page for its CSRF token, then POST the form to ``url``."""
     page = client.get(page_url)
     assert page.status_code == 200, page.text
-    return client.post(url, data={"csrf_token": csrf_of(page.text), **data},
-                       follow_redirects=False)
+    return client.post(url, data={"csrf_token": csrf_of(page.text), **data}, follow_redirects=False)
 
 
 # --- reports ------------------------------------------------------------------------------
@@ -113,7 +124,7 @@ def report_data(**overrides: object) -> dict[str, object]:
         "victim_type": "person",
         "occurred_at": "2026-03-01T10:00:00Z",
         "description": "I paid 450 euros for a sofa on a classifieds site and never got it. "
-                       "The seller stopped answering.",
+        "The seller stopped answering.",
         "loss_amount": "450.00",
         "loss_currency": "EUR",
         "payment_method": "bank-transfer",
@@ -123,8 +134,9 @@ def report_data(**overrides: object) -> dict[str, object]:
     return {k: v for k, v in data.items() if v is not None}
 
 
-def make_report(session: Session, actor: Actor, *, source: str = "api",
-                **overrides: object) -> Report:
+def make_report(
+    session: Session, actor: Actor, *, source: str = "api", **overrides: object
+) -> Report:
     """A stored report submitted by ``actor`` (an organisation's user or SYSTEM)."""
     from contactpoint.reports import service as reports
     from contactpoint.reports.models import Source

@@ -35,17 +35,35 @@ def assert_problem(resp, status: int, words: str) -> None:  # type: ignore[no-un
 
 def test_create_org_user_token_and_me(client: TestClient, factory: sessionmaker[Session]) -> None:
     h = bearer(admin_token(factory))
-    r = client.post("/api/v1/accounts/organisations", headers=h,
-                    json={"name": "BKA", "kind": "law-enforcement", "country": "DE"})
+    r = client.post(
+        "/api/v1/accounts/organisations",
+        headers=h,
+        json={"name": "BKA", "kind": "law-enforcement", "country": "DE"},
+    )
     assert r.status_code == 201, r.text
-    r = client.post("/api/v1/accounts/users", headers=h,
-                    json={"email": "k@bka.de", "organisation": "BKA", "roles": ["analyst"],
-                          "password": "a long enough password"})
+    r = client.post(
+        "/api/v1/accounts/users",
+        headers=h,
+        json={
+            "email": "k@bka.de",
+            "organisation": "BKA",
+            "roles": ["analyst"],
+            "password": "a long enough password",
+        },
+    )
     assert r.status_code == 201, r.text
     assert "password" not in r.text
-    r = client.post("/api/v1/accounts/tokens", headers=h,
-                    json={"organisation": "BKA", "user": "k@bka.de", "name": "feed",
-                          "permissions": ["reports:read"], "expires_days": 7})
+    r = client.post(
+        "/api/v1/accounts/tokens",
+        headers=h,
+        json={
+            "organisation": "BKA",
+            "user": "k@bka.de",
+            "name": "feed",
+            "permissions": ["reports:read"],
+            "expires_days": 7,
+        },
+    )
     assert r.status_code == 201, r.text
     text = r.json()["token"]
     with transaction(factory) as s:
@@ -57,8 +75,7 @@ def test_create_org_user_token_and_me(client: TestClient, factory: sessionmaker[
     assert me.json()["organisation"]["name"] == "BKA"
     assert me.json()["permissions"] == ["reports:read"]
     # The new token lacks admin:manage: permission denied is 403 problem+json.
-    assert_problem(client.get("/api/v1/accounts/users", headers=bearer(text)), 403,
-                   "admin:manage")
+    assert_problem(client.get("/api/v1/accounts/users", headers=bearer(text)), 403, "admin:manage")
     with transaction(factory) as s:
         acts = set(s.scalars(select(AuditEntry.action)))
     assert {"organisation.create", "user.create", "token.create"} <= acts
@@ -66,14 +83,18 @@ def test_create_org_user_token_and_me(client: TestClient, factory: sessionmaker[
 
 def test_bad_input_names_the_field(client: TestClient, factory: sessionmaker[Session]) -> None:
     h = bearer(admin_token(factory))
-    r = client.post("/api/v1/accounts/organisations", headers=h,
-                    json={"name": "X", "kind": "isp", "country": "fr"})
+    r = client.post(
+        "/api/v1/accounts/organisations",
+        headers=h,
+        json={"name": "X", "kind": "isp", "country": "fr"},
+    )
     assert_problem(r, 422, "country 'fr'")
     assert r.json()["errors"][0]["field"] == "country"
 
 
-def test_revoked_and_expired_tokens_are_401(client: TestClient,
-                                            factory: sessionmaker[Session]) -> None:
+def test_revoked_and_expired_tokens_are_401(
+    client: TestClient, factory: sessionmaker[Session]
+) -> None:
     h = bearer(admin_token(factory))
     with transaction(factory) as s:
         user = make_user(s, roles=["analyst"])
@@ -85,25 +106,35 @@ def test_revoked_and_expired_tokens_are_401(client: TestClient,
     assert client.delete(f"/api/v1/accounts/tokens/{victim.id}", headers=h).status_code == 204
     assert_problem(client.get("/api/v1/accounts/me", headers=bearer(revoked)), 401, "revoked")
     assert_problem(client.get("/api/v1/accounts/me", headers=bearer(expired)), 401, "expired")
-    assert_problem(client.get("/api/v1/accounts/me", headers=bearer("cp_nope_nope")), 401,
-                   "not valid")
+    assert_problem(
+        client.get("/api/v1/accounts/me", headers=bearer("cp_nope_nope")), 401, "not valid"
+    )
     assert_problem(client.get("/api/v1/accounts/me"), 401, "bearer token is required")
 
 
-def test_token_permissions_limited_to_the_users_roles(client: TestClient,
-                                                      factory: sessionmaker[Session]) -> None:
+def test_token_permissions_limited_to_the_users_roles(
+    client: TestClient, factory: sessionmaker[Session]
+) -> None:
     h = bearer(admin_token(factory))
     with transaction(factory) as s:
         bank = make_org(s, "Bank", "bank", "NL")
         make_user(s, bank, roles=["bank-operator"], email="ops@bank.nl")
-    r = client.post("/api/v1/accounts/tokens", headers=h,
-                    json={"organisation": "Bank", "user": "ops@bank.nl", "name": "t",
-                          "permissions": ["cases:manage"]})
+    r = client.post(
+        "/api/v1/accounts/tokens",
+        headers=h,
+        json={
+            "organisation": "Bank",
+            "user": "ops@bank.nl",
+            "name": "t",
+            "permissions": ["cases:manage"],
+        },
+    )
     assert_problem(r, 422, "do not allow: cases:manage")
 
 
-def test_lists_are_paginated_with_a_cursor(client: TestClient,
-                                           factory: sessionmaker[Session]) -> None:
+def test_lists_are_paginated_with_a_cursor(
+    client: TestClient, factory: sessionmaker[Session]
+) -> None:
     h = bearer(admin_token(factory))
     with transaction(factory) as s:
         for i in range(5):

@@ -34,14 +34,37 @@ def test_org_user_token_mfa_round_trip(cli, factory: sessionmaker[Session]) -> N
     r = cli("org", "add", "OFAC", "--kind", "law-enforcement", "--country", "FR")
     assert r.exit_code == 0, r.output
     assert "OFAC" in cli("org", "list").output
-    r = cli("user", "add", "Ana@Police.fr", "--org", "OFAC", "--role", "analyst",
-            "--role", "investigator", "--password", PASSWORD)
+    r = cli(
+        "user",
+        "add",
+        "Ana@Police.fr",
+        "--org",
+        "OFAC",
+        "--role",
+        "analyst",
+        "--role",
+        "investigator",
+        "--password",
+        PASSWORD,
+    )
     assert r.exit_code == 0, r.output
     listing = cli("user", "list").output
     assert "ana@police.fr" in listing and "investigator" in listing
 
-    r = cli("token", "create", "--org", "OFAC", "--user", "ana@police.fr", "--name", "feed",
-            "--permission", "reports:read", "--expires-days", "30")
+    r = cli(
+        "token",
+        "create",
+        "--org",
+        "OFAC",
+        "--user",
+        "ana@police.fr",
+        "--name",
+        "feed",
+        "--permission",
+        "reports:read",
+        "--expires-days",
+        "30",
+    )
     assert r.exit_code == 0, r.output
     text = r.output.strip().splitlines()[-1]
     assert text.startswith("cp_")
@@ -63,20 +86,34 @@ def test_org_user_token_mfa_round_trip(cli, factory: sessionmaker[Session]) -> N
     assert r.exit_code == 0 and "shown once" in r.output
     with transaction(factory) as s:
         acts = set(s.scalars(select(AuditEntry.action)))
-        assert {"organisation.create", "user.create", "token.create", "token.revoke",
-                "mfa.require", "mfa.relax", "user.reset_password"} <= acts
+        assert {
+            "organisation.create",
+            "user.create",
+            "token.create",
+            "token.revoke",
+            "mfa.require",
+            "mfa.relax",
+            "user.reset_password",
+        } <= acts
         user = service.get_user(s, "ana@police.fr")
         assert not service.verify_password(user.password_hash, PASSWORD)
 
 
 def test_password_is_prompted_when_omitted(cli, factory: sessionmaker[Session]) -> None:  # type: ignore[no-untyped-def]
     cli("org", "add", "Hotline", "--kind", "hotline", "--country", "NL")
-    r = cli("user", "add", "h@hotline.nl", "--org", "Hotline", "--role", "analyst",
-            input=f"{PASSWORD}\n{PASSWORD}\n")
+    r = cli(
+        "user",
+        "add",
+        "h@hotline.nl",
+        "--org",
+        "Hotline",
+        "--role",
+        "analyst",
+        input=f"{PASSWORD}\n{PASSWORD}\n",
+    )
     assert r.exit_code == 0, r.output
     with transaction(factory) as s:
-        assert service.verify_password(service.get_user(s, "h@hotline.nl").password_hash,
-                                       PASSWORD)
+        assert service.verify_password(service.get_user(s, "h@hotline.nl").password_hash, PASSWORD)
 
 
 @pytest.mark.parametrize(
@@ -85,29 +122,68 @@ def test_password_is_prompted_when_omitted(cli, factory: sessionmaker[Session]) 
         (["org", "add", "X", "--kind", "police", "--country", "FR"], "kind 'police'"),
         (["org", "add", "X", "--kind", "isp", "--country", "fr"], "country 'fr'"),
         (["org", "add", "X", "--kind", "isp", "--country", "ZZ"], "country 'ZZ'"),
-        (["user", "add", "a@b.org", "--org", "Nowhere", "--role", "analyst",
-          "--password", PASSWORD], "organisation 'Nowhere' not found"),
-        (["user", "add", "a@b.org", "--org", "Known", "--role", "boss",
-          "--password", PASSWORD], "unknown: boss"),
-        (["user", "add", "a@b.org", "--org", "Known", "--role", "analyst",
-          "--password", "short"], "at least 12"),
-        (["token", "create", "--org", "Known", "--user", "u@known.org", "--name", "t",
-          "--permission", "admin:manage"], "do not allow: admin:manage"),
+        (
+            [
+                "user",
+                "add",
+                "a@b.org",
+                "--org",
+                "Nowhere",
+                "--role",
+                "analyst",
+                "--password",
+                PASSWORD,
+            ],
+            "organisation 'Nowhere' not found",
+        ),
+        (
+            ["user", "add", "a@b.org", "--org", "Known", "--role", "boss", "--password", PASSWORD],
+            "unknown: boss",
+        ),
+        (
+            [
+                "user",
+                "add",
+                "a@b.org",
+                "--org",
+                "Known",
+                "--role",
+                "analyst",
+                "--password",
+                "short",
+            ],
+            "at least 12",
+        ),
+        (
+            [
+                "token",
+                "create",
+                "--org",
+                "Known",
+                "--user",
+                "u@known.org",
+                "--name",
+                "t",
+                "--permission",
+                "admin:manage",
+            ],
+            "do not allow: admin:manage",
+        ),
         (["token", "revoke", "deadbeef"], "not found"),
         (["mfa", "require", "boss"], "role 'boss'"),
     ],
 )
 def test_bad_arguments_exit_2_with_a_clear_message(cli, args: list[str], words: str) -> None:  # type: ignore[no-untyped-def]
     cli("org", "add", "Known", "--kind", "isp", "--country", "DE")
-    cli("user", "add", "u@known.org", "--org", "Known", "--role", "analyst",
-        "--password", PASSWORD)
+    cli("user", "add", "u@known.org", "--org", "Known", "--role", "analyst", "--password", PASSWORD)
     r = cli(*args)
     assert r.exit_code == 2, r.output
     assert words in " ".join(r.output.split())
 
 
-def test_missing_key_file_says_run_init(settings: Settings, monkeypatch: pytest.MonkeyPatch,
-                                        tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_missing_key_file_says_run_init(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     use_cli_settings(monkeypatch, settings)
     monkeypatch.setenv("CONTACTPOINT_KEY_FILE", str(tmp_path / "absent.json"))
     get_settings.cache_clear()

@@ -17,8 +17,14 @@ from contactpoint.core.errors import RateLimited
 from factories import PASSWORD, make_user
 
 
-def attempt(db: Session, settings: Settings, email: str, password: str,
-            limiter: SlidingWindowLimiter, ip: str = "10.0.0.1") -> str:
+def attempt(
+    db: Session,
+    settings: Settings,
+    email: str,
+    password: str,
+    limiter: SlidingWindowLimiter,
+    ip: str = "10.0.0.1",
+) -> str:
     """The failure message, or 'ok'."""
     try:
         login.authenticate(db, settings, email, password, ip, limiter)

@@ -25,9 +25,11 @@ def seed(factory: sessionmaker[Session], roles: list[str], email: str = "u@polic
 
 def post_login(client: TestClient, email: str, password: str, next: str = "/"):  # type: ignore[no-untyped-def]
     page = client.get("/login")
-    return client.post("/login", data={"csrf_token": csrf_of(page.text), "email": email,
-                                       "password": password, "next": next},
-                       follow_redirects=False)
+    return client.post(
+        "/login",
+        data={"csrf_token": csrf_of(page.text), "email": email, "password": password, "next": next},
+        follow_redirects=False,
+    )
 
 
 def test_anonymous_home_links_to_report_and_login(client: TestClient) -> None:
@@ -36,8 +38,9 @@ def test_anonymous_home_links_to_report_and_login(client: TestClient) -> None:
     assert 'href="/report"' in page.text and 'href="/login"' in page.text
 
 
-def test_wrong_login_says_the_same_for_unknown_user(client: TestClient,
-                                                    factory: sessionmaker[Session]) -> None:
+def test_wrong_login_says_the_same_for_unknown_user(
+    client: TestClient, factory: sessionmaker[Session]
+) -> None:
     seed(factory, ["analyst"])
     unknown = post_login(client, "ghost@police.fr", PASSWORD)
     wrong = post_login(client, "u@police.fr", "not the password")
@@ -48,8 +51,9 @@ def test_wrong_login_says_the_same_for_unknown_user(client: TestClient,
         assert service.get_user(s, "u@police.fr").failed_logins == 1
 
 
-def test_login_sets_a_safe_cookie_and_shows_the_role_home(client: TestClient,
-                                                         factory: sessionmaker[Session]) -> None:
+def test_login_sets_a_safe_cookie_and_shows_the_role_home(
+    client: TestClient, factory: sessionmaker[Session]
+) -> None:
     seed(factory, ["analyst"])
     resp = post_login(client, "u@police.fr", PASSWORD, next="/admin")
     assert resp.status_code == 303 and resp.headers["location"] == "/admin"
@@ -71,26 +75,34 @@ def test_logout_ends_the_session(client: TestClient, factory: sessionmaker[Sessi
     login(client, "u@police.fr")
     home = client.get("/")
     assert "Audit log" in home.text
-    resp = client.post("/logout", data={"csrf_token": csrf_of(home.text)},
-                       follow_redirects=False)
+    resp = client.post("/logout", data={"csrf_token": csrf_of(home.text)}, follow_redirects=False)
     assert resp.status_code == 303 and resp.headers["location"] == "/"
     assert 'href="/login"' in client.get("/").text
     with transaction(factory) as s:
         assert s.scalars(select(LoginSession)).one().ended_at is not None
 
 
-def test_form_post_without_csrf_token_is_403(client: TestClient,
-                                             factory: sessionmaker[Session]) -> None:
+def test_form_post_without_csrf_token_is_403(
+    client: TestClient, factory: sessionmaker[Session]
+) -> None:
     seed(factory, ["analyst"])
     client.get("/login")
     resp = client.post("/login", data={"email": "u@police.fr", "password": PASSWORD})
     assert resp.status_code == 403 and "CSRF" in resp.json()["detail"]
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("/reports?x=1", "/reports?x=1"), ("https://evil.example/", "/"), ("//evil.example", "/"),
-    ("/\\evil.example", "/"), ("javascript:alert(1)", "/"), ("", "/"), (None, "/"),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("/reports?x=1", "/reports?x=1"),
+        ("https://evil.example/", "/"),
+        ("//evil.example", "/"),
+        ("/\\evil.example", "/"),
+        ("javascript:alert(1)", "/"),
+        ("", "/"),
+        (None, "/"),
+    ],
+)
 def test_next_is_only_a_local_path(value: str | None, expected: str) -> None:
     assert safe_next(value) == expected
 
@@ -106,11 +118,13 @@ def test_signed_out_page_redirects_to_login(client: TestClient) -> None:
     assert resp.status_code == 303 and resp.headers["location"] == "/login?next=/admin/users"
 
 
-def test_mfa_required_role_enrols_then_uses_the_code(client: TestClient,
-                                                      factory: sessionmaker[Session]) -> None:
+def test_mfa_required_role_enrols_then_uses_the_code(
+    client: TestClient, factory: sessionmaker[Session]
+) -> None:
     with transaction(factory) as s:
-        make_user(s, make_org(s, "EU CP", "eu-contact-point", "EU"), roles=["admin"],
-                  email="admin@eu.int")
+        make_user(
+            s, make_org(s, "EU CP", "eu-contact-point", "EU"), roles=["admin"], email="admin@eu.int"
+        )
         service.set_mfa_required(s, SYSTEM, "admin", True)
     resp = post_login(client, "admin@eu.int", PASSWORD)
     assert resp.headers["location"].startswith("/login/mfa")
@@ -122,9 +136,11 @@ def test_mfa_required_role_enrols_then_uses_the_code(client: TestClient,
     before = client.cookies[SESSION_COOKIE]
     bad = client.post("/login/mfa", data={"csrf_token": csrf_of(page.text), "code": "12345x"})
     assert bad.status_code == 401 and "invalid or already used code" in bad.text
-    ok = client.post("/login/mfa", data={"csrf_token": csrf_of(page.text),
-                                         "code": pyotp.TOTP(secret).now()},
-                     follow_redirects=False)
+    ok = client.post(
+        "/login/mfa",
+        data={"csrf_token": csrf_of(page.text), "code": pyotp.TOTP(secret).now()},
+        follow_redirects=False,
+    )
     assert ok.status_code == 303
     assert client.cookies[SESSION_COOKIE] != before, "the cookie is rotated after MFA"
     assert client.get("/admin").status_code == 200
@@ -142,8 +158,9 @@ def test_enrolled_user_needs_the_code(client: TestClient, factory: sessionmaker[
     assert "Cases" in client.get("/").text
 
 
-def test_lockout_through_the_page(client: TestClient, factory: sessionmaker[Session],
-                                  settings) -> None:  # type: ignore[no-untyped-def]
+def test_lockout_through_the_page(
+    client: TestClient, factory: sessionmaker[Session], settings
+) -> None:  # type: ignore[no-untyped-def]
     settings.login_max_failures = 2
     seed(factory, ["analyst"])
     post_login(client, "u@police.fr", "wrong wrong wrong")

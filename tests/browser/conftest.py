@@ -17,8 +17,13 @@ import pytest
 
 BIN = Path(sys.executable).parent  # .venv/bin: the same install as the tests
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @dataclass
@@ -29,16 +34,29 @@ class LiveServer:
 
     def cli(self, *args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
         """Run `contactpoint ...` against the server's var dir; fail loudly on errors."""
-        done = subprocess.run([str(BIN / "contactpoint"), *args], env=self.env, cwd=self.cwd,
-                              input=input, capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [str(BIN / "contactpoint"), *args],
+            env=self.env,
+            cwd=self.cwd,
+            input=input,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert done.returncode == 0, done.stdout + done.stderr
         return done
 
     def python(self, code: str) -> str:
         """Run Python in a separate process with the server's settings (keeps this process's
         data keys untouched)."""
-        done = subprocess.run([sys.executable, "-c", code], env=self.env, cwd=self.cwd,
-                              capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            env=self.env,
+            cwd=self.cwd,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert done.returncode == 0, done.stdout + done.stderr
         return done.stdout
 
@@ -75,8 +93,13 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     server.cli("init")
     log = root / "server.log"
     with log.open("wb") as out:
-        proc = subprocess.Popen([str(BIN / "contactpoint"), "serve", "--port", str(port)],
-                                env=env, cwd=root, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [str(BIN / "contactpoint"), "serve", "--port", str(port)],
+            env=env,
+            cwd=root,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
         _wait_until_up(server.url, proc, log)
         yield server
@@ -93,8 +116,7 @@ def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                      headless=True)
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield chromium
         chromium.close()
 

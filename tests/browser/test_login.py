@@ -35,8 +35,17 @@ def sign_in(page, server: LiveServer, email: str) -> None:  # type: ignore[no-un
 def test_admin_signs_in_with_totp_and_out(live_server: LiveServer, page) -> None:  # type: ignore[no-untyped-def]
     server = live_server
     server.cli("org", "add", "EU Contact Point", "--kind", "eu-contact-point", "--country", "EU")
-    server.cli("user", "add", "admin@eu.example", "--org", "EU Contact Point",
-               "--role", "admin", "--password", PASSWORD)
+    server.cli(
+        "user",
+        "add",
+        "admin@eu.example",
+        "--org",
+        "EU Contact Point",
+        "--role",
+        "admin",
+        "--password",
+        PASSWORD,
+    )
     server.cli("mfa", "require", "admin")
     secret = server.python(SEED_ENROLLED).strip()
 
@@ -67,8 +76,17 @@ def test_admin_signs_in_with_totp_and_out(live_server: LiveServer, page) -> None
 def test_first_sign_in_enrols_the_authenticator(live_server: LiveServer, page) -> None:  # type: ignore[no-untyped-def]
     server = live_server
     server.cli("org", "add", "Politie NL", "--kind", "law-enforcement", "--country", "NL")
-    server.cli("user", "add", "inv@politie.example", "--org", "Politie NL",
-               "--role", "investigator", "--password", PASSWORD)
+    server.cli(
+        "user",
+        "add",
+        "inv@politie.example",
+        "--org",
+        "Politie NL",
+        "--role",
+        "investigator",
+        "--password",
+        PASSWORD,
+    )
     server.cli("mfa", "require", "investigator")
 
     sign_in(page, server, "inv@politie.example")

@@ -34,8 +34,9 @@ def test_every_role_and_org_kind_needed(factory: sessionmaker[Session]) -> None:
         assert again == rows and len(service.list_organisations(s)) == len(orgs)
 
 
-def test_demo_admin_signs_in_with_the_printed_totp(client: TestClient,
-                                                   factory: sessionmaker[Session]) -> None:
+def test_demo_admin_signs_in_with_the_printed_totp(
+    client: TestClient, factory: sessionmaker[Session]
+) -> None:
     with transaction(factory) as s:
         rows = seed_accounts(s)
     email, password, _, _, secret = next(r for r in rows if "admin" in r[2])

@@ -23,7 +23,8 @@ from contactpoint.core.web import DB, render
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 Admin = Annotated[Actor, Depends(require_page("admin:manage"))]
-FormList = Annotated[list[str], Form()]
+# Checkbox groups: absent from the form when none is ticked, hence optional.
+FormList = Annotated[list[str] | None, Form()]
 
 
 def _redirect(url: str) -> Response:
@@ -31,7 +32,10 @@ def _redirect(url: str) -> Response:
 
 
 def _attempt(
-    request: Request, db: DB, template: str, context: Callable[[], dict[str, Any]],
+    request: Request,
+    db: DB,
+    template: str,
+    context: Callable[[], dict[str, Any]],
     action: Callable[[], Response],
 ) -> Response:
     """Run ``action``; on bad input roll back and show the form again with the message."""
@@ -39,17 +43,21 @@ def _attempt(
         return action()
     except ContactpointError as exc:
         db.rollback()
-        return render(request, template, {**context(), "error": exc.detail},
-                      status_code=exc.status)
+        return render(request, template, {**context(), "error": exc.detail}, status_code=exc.status)
 
 
 @router.get("")
 def index(request: Request, db: DB, actor: Admin) -> Response:
-    return render(request, "accounts/admin_index.html", {
-        "orgs": len(service.list_organisations(db)), "users": service.count_users(db),
-        "tokens": len(tokens.list_tokens(db, actor)),
-        "mfa_roles": sorted(service.mfa_required_roles(db)),
-    })
+    return render(
+        request,
+        "accounts/admin_index.html",
+        {
+            "orgs": len(service.list_organisations(db)),
+            "users": service.count_users(db),
+            "tokens": len(tokens.list_tokens(db, actor)),
+            "mfa_roles": sorted(service.mfa_required_roles(db)),
+        },
+    )
 
 
 # --- organisations -------------------------------------------------------------------------
@@ -66,17 +74,24 @@ def organisations(request: Request, db: DB, actor: Admin) -> Response:
 
 @router.post("/organisations")
 def create_organisation(
-    request: Request, db: DB, actor: Admin,
-    name: Annotated[str, Form()] = "", kind: Annotated[str, Form()] = "",
+    request: Request,
+    db: DB,
+    actor: Admin,
+    name: Annotated[str, Form()] = "",
+    kind: Annotated[str, Form()] = "",
     country: Annotated[str, Form()] = "",
 ) -> Response:
     def act() -> Response:
         service.create_organisation(db, actor, name, kind, country.strip())
         return _redirect("/admin/organisations")
 
-    return _attempt(request, db, "accounts/admin_orgs.html",
-                    lambda: {**_orgs_ctx(db), "form": {"name": name, "kind": kind,
-                                                       "country": country}}, act)
+    return _attempt(
+        request,
+        db,
+        "accounts/admin_orgs.html",
+        lambda: {**_orgs_ctx(db), "form": {"name": name, "kind": kind, "country": country}},
+        act,
+    )
 
 
 @router.post("/organisations/{org_id}/deactivate")
@@ -89,9 +104,12 @@ def deactivate_organisation(db: DB, actor: Admin, org_id: uuid.UUID) -> Response
 
 
 def _users_ctx(db: DB) -> dict[str, Any]:
-    return {"users": service.list_users(db),
-            "orgs": service.list_organisations(db, include_inactive=False),
-            "roles": [r.value for r in Role], "min_password": service.PASSWORD_MIN}
+    return {
+        "users": service.list_users(db),
+        "orgs": service.list_organisations(db, include_inactive=False),
+        "roles": [r.value for r in Role],
+        "min_password": service.PASSWORD_MIN,
+    }
 
 
 @router.get("/users")
@@ -101,27 +119,40 @@ def users(request: Request, db: DB, actor: Admin) -> Response:
 
 @router.post("/users")
 def create_user(
-    request: Request, db: DB, actor: Admin,
-    email: Annotated[str, Form()] = "", display_name: Annotated[str, Form()] = "",
-    organisation: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "",
-    roles: FormList = [],  # noqa: B006  (FastAPI copies defaults per request)
+    request: Request,
+    db: DB,
+    actor: Admin,
+    email: Annotated[str, Form()] = "",
+    display_name: Annotated[str, Form()] = "",
+    organisation: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    roles: FormList = None,
 ) -> Response:
     def act() -> Response:
         org = service.get_organisation(db, organisation)
-        user = service.create_user(db, actor, email, org, roles, password, display_name)
+        user = service.create_user(db, actor, email, org, roles or [], password, display_name)
         return _redirect(f"/admin/users/{user.id}")
 
-    form = {"email": email, "display_name": display_name, "organisation": organisation,
-            "roles": roles}
-    return _attempt(request, db, "accounts/admin_users.html",
-                    lambda: {**_users_ctx(db), "form": form}, act)
+    form = {
+        "email": email,
+        "display_name": display_name,
+        "organisation": organisation,
+        "roles": roles,
+    }
+    return _attempt(
+        request, db, "accounts/admin_users.html", lambda: {**_users_ctx(db), "form": form}, act
+    )
 
 
 def _user_ctx(db: DB, actor: Actor, user_id: uuid.UUID) -> dict[str, Any]:
     user = service.get_user(db, user_id)
-    return {"user": user, "roles": [r.value for r in Role],
-            "user_tokens": [t for t in tokens.list_tokens(db, actor) if t.user_id == user.id],
-            "token_state": tokens.token_state, "min_password": service.PASSWORD_MIN}
+    return {
+        "user": user,
+        "roles": [r.value for r in Role],
+        "user_tokens": [t for t in tokens.list_tokens(db, actor) if t.user_id == user.id],
+        "token_state": tokens.token_state,
+        "min_password": service.PASSWORD_MIN,
+    }
 
 
 @router.get("/users/{user_id}")
@@ -130,31 +161,44 @@ def user_detail(request: Request, db: DB, actor: Admin, user_id: uuid.UUID) -> R
 
 
 @router.post("/users/{user_id}/roles")
-def set_roles(request: Request, db: DB, actor: Admin, user_id: uuid.UUID,
-              roles: FormList = []) -> Response:  # noqa: B006
+def set_roles(
+    request: Request, db: DB, actor: Admin, user_id: uuid.UUID, roles: FormList = None
+) -> Response:
     def act() -> Response:
-        service.set_roles(db, actor, service.get_user(db, user_id), roles)
+        service.set_roles(db, actor, service.get_user(db, user_id), roles or [])
         return _redirect(f"/admin/users/{user_id}")
 
-    return _attempt(request, db, "accounts/admin_user.html",
-                    lambda: _user_ctx(db, actor, user_id), act)
+    return _attempt(
+        request, db, "accounts/admin_user.html", lambda: _user_ctx(db, actor, user_id), act
+    )
 
 
 @router.post("/users/{user_id}/password")
 def reset_password(
-    request: Request, db: DB, actor: Admin, user_id: uuid.UUID,
+    request: Request,
+    db: DB,
+    actor: Admin,
+    user_id: uuid.UUID,
     password: Annotated[str, Form()] = "",
 ) -> Response:
     """Empty field: generate one and show it once on the answer page."""
+
     def act() -> Response:
         user = service.get_user(db, user_id)
         new = service.reset_password(db, actor, user, password or None)
-        return render(request, "accounts/admin_user.html", {
-            **_user_ctx(db, actor, user_id), "done": "password reset; the user's sessions ended",
-            "generated": None if password else new})
+        return render(
+            request,
+            "accounts/admin_user.html",
+            {
+                **_user_ctx(db, actor, user_id),
+                "done": "password reset; the user's sessions ended",
+                "generated": None if password else new,
+            },
+        )
 
-    return _attempt(request, db, "accounts/admin_user.html",
-                    lambda: _user_ctx(db, actor, user_id), act)
+    return _attempt(
+        request, db, "accounts/admin_user.html", lambda: _user_ctx(db, actor, user_id), act
+    )
 
 
 @router.post("/users/{user_id}/totp-reset")
@@ -174,9 +218,13 @@ def deactivate_user(db: DB, actor: Admin, user_id: uuid.UUID) -> Response:
 
 def _tokens_ctx(db: DB, actor: Actor) -> dict[str, Any]:
     users = {u.id: u for u in service.list_users(db)}
-    return {"tokens": tokens.list_tokens(db, actor), "users": users,
-            "active_users": [u for u in users.values() if u.active],
-            "permissions": ALL_PERMISSIONS, "token_state": tokens.token_state}
+    return {
+        "tokens": tokens.list_tokens(db, actor),
+        "users": users,
+        "active_users": [u for u in users.values() if u.active],
+        "permissions": ALL_PERMISSIONS,
+        "token_state": tokens.token_state,
+    }
 
 
 @router.get("/tokens")
@@ -186,27 +234,46 @@ def token_list(request: Request, db: DB, actor: Admin) -> Response:
 
 @router.post("/tokens")
 def token_create(
-    request: Request, db: DB, actor: Admin,
-    user: Annotated[str, Form()] = "", name: Annotated[str, Form()] = "",
+    request: Request,
+    db: DB,
+    actor: Admin,
+    user: Annotated[str, Form()] = "",
+    name: Annotated[str, Form()] = "",
     expires_days: Annotated[str, Form()] = "",
-    permissions: FormList = [],  # noqa: B006
+    permissions: FormList = None,
 ) -> Response:
     """The answer page shows the token text once; it is never stored or shown again."""
+
     def act() -> Response:
         if expires_days.strip() and not expires_days.strip().isdigit():
-            raise InvalidInput("expires_days must be a whole number of days",
-                               errors=[{"field": "expires_days", "message": "number"}])
+            raise InvalidInput(
+                "expires_days must be a whole number of days",
+                errors=[{"field": "expires_days", "message": "number"}],
+            )
         owner = service.get_user(db, user)
         token, text = tokens.create_token(
-            db, actor, org=owner.organisation, user=owner, name=name, permissions=permissions,
-            expires_days=int(expires_days) if expires_days.strip() else None)
-        return render(request, "accounts/admin_tokens.html",
-                      {**_tokens_ctx(db, actor), "new_token": text, "new_row": token})
+            db,
+            actor,
+            org=owner.organisation,
+            user=owner,
+            name=name,
+            permissions=permissions or [],
+            expires_days=int(expires_days) if expires_days.strip() else None,
+        )
+        return render(
+            request,
+            "accounts/admin_tokens.html",
+            {**_tokens_ctx(db, actor), "new_token": text, "new_row": token},
+        )
 
-    form = {"user": user, "name": name, "expires_days": expires_days,
-            "permissions": permissions}
-    return _attempt(request, db, "accounts/admin_tokens.html",
-                    lambda: {**_tokens_ctx(db, actor), "form": form}, act)
+    form = {"user": user, "name": name, "expires_days": expires_days, "permissions": permissions}
+    return _attempt(
+        request,
+        db,
+        "accounts/admin_tokens.html",
+        lambda: {**_tokens_ctx(db, actor), "form": form},
+        act,
+    )
 
 
 @router.post("/tokens/{token_id}/revoke")
@@ -220,17 +287,23 @@ def token_revoke(db: DB, actor: Admin, token_id: uuid.UUID) -> Response:
 
 @router.get("/mfa")
 def mfa_policy(request: Request, db: DB, actor: Admin) -> Response:
-    return render(request, "accounts/admin_mfa.html", {
-        "roles": [r.value for r in Role], "required": service.mfa_required_roles(db),
-        "role_permissions": {r.value: sorted(p) for r, p in ROLE_PERMISSIONS.items()}})
+    return render(
+        request,
+        "accounts/admin_mfa.html",
+        {
+            "roles": [r.value for r in Role],
+            "required": service.mfa_required_roles(db),
+            "role_permissions": {r.value: sorted(p) for r, p in ROLE_PERMISSIONS.items()},
+        },
+    )
 
 
 @router.post("/mfa")
-def mfa_update(db: DB, actor: Admin, required: FormList = []) -> Response:  # noqa: B006
+def mfa_update(db: DB, actor: Admin, required: FormList = None) -> Response:
     """The form lists every role as a checkbox; unchecked roles are relaxed."""
     before = service.mfa_required_roles(db)
     for role in Role:
-        want = role.value in required
+        want = role.value in (required or [])
         if want != (role.value in before):
             service.set_mfa_required(db, actor, role.value, want)
     return _redirect("/admin/mfa")

@@ -12,8 +12,9 @@ from contactpoint.accounts.permissions import ALL_PERMISSIONS
 from contactpoint.core.actor import SYSTEM
 from contactpoint.core.clitools import cli_session, fail
 
-org_app = typer.Typer(help="Organisations (police units, hotlines, ISPs, banks, ...).",
-                      no_args_is_help=True)
+org_app = typer.Typer(
+    help="Organisations (police units, hotlines, ISPs, banks, ...).", no_args_is_help=True
+)
 user_app = typer.Typer(help="User accounts and their roles.", no_args_is_help=True)
 token_app = typer.Typer(help="API bearer tokens.", no_args_is_help=True)
 mfa_app = typer.Typer(help="Which roles must sign in with a TOTP code.", no_args_is_help=True)
@@ -41,8 +42,9 @@ def org_list() -> None:
     with cli_session() as session:
         table = Table("name", "kind", "country", "active", "id")
         for org in service.list_organisations(session):
-            table.add_row(org.name, org.kind.value, org.country, "yes" if org.active else "no",
-                          str(org.id))
+            table.add_row(
+                org.name, org.kind.value, org.country, "yes" if org.active else "no", str(org.id)
+            )
         console.print(table)
 
 
@@ -61,7 +63,8 @@ def user_add(
     org: str = typer.Option(..., help="Organisation name or id."),
     role: list[str] = typer.Option(..., help=f"Repeat for several. One of: {ROLES}."),
     password: str | None = typer.Option(
-        None, help="At least 12 characters. Prompted (hidden) when omitted."),
+        None, help="At least 12 characters. Prompted (hidden) when omitted."
+    ),
     name: str | None = typer.Option(None, help="Display name (default: the email's user part)."),
 ) -> None:
     """Add a user to an organisation with one or more roles."""
@@ -70,8 +73,9 @@ def user_add(
     with cli_session() as session:
         organisation = service.get_organisation(session, org)
         user = service.create_user(session, SYSTEM, email, organisation, role, password, name)
-        console.print(f"added user {user.email} to {organisation.name} "
-                      f"with roles {', '.join(user.roles)}")
+        console.print(
+            f"added user {user.email} to {organisation.name} with roles {', '.join(user.roles)}"
+        )
 
 
 @user_app.command("list")
@@ -81,8 +85,13 @@ def user_list(org: str | None = typer.Option(None, help="Only this organisation.
         organisation = service.get_organisation(session, org) if org else None
         table = Table("email", "organisation", "roles", "TOTP", "active")
         for user in service.list_users(session, organisation):
-            table.add_row(user.email, user.organisation.name, ", ".join(user.roles),
-                          "yes" if user.totp_confirmed else "no", "yes" if user.active else "no")
+            table.add_row(
+                user.email,
+                user.organisation.name,
+                ", ".join(user.roles),
+                "yes" if user.totp_confirmed else "no",
+                "yes" if user.active else "no",
+            )
         console.print(table)
 
 
@@ -90,7 +99,8 @@ def user_list(org: str | None = typer.Option(None, help="Only this organisation.
 def user_reset_password(
     email: str = typer.Argument(...),
     password: str | None = typer.Option(
-        None, help="New password; prompted when omitted. Use --generate for a random one."),
+        None, help="New password; prompted when omitted. Use --generate for a random one."
+    ),
     generate: bool = typer.Option(False, help="Generate and print a random password."),
 ) -> None:
     """Set a new password, unlock the account and end its sessions."""
@@ -119,19 +129,29 @@ def token_create(
     user: str = typer.Option(..., help="Email of the user the token acts for."),
     name: str = typer.Option(..., help="What the token is for, e.g. 'blocklist sync'."),
     permission: list[str] = typer.Option(
-        ..., help="Repeat for several; a subset of the user's roles' permissions: "
-        + ", ".join(ALL_PERMISSIONS)),
+        ...,
+        help="Repeat for several; a subset of the user's roles' permissions: "
+        + ", ".join(ALL_PERMISSIONS),
+    ),
     expires_days: int | None = typer.Option(None, help="Expire after N days (default never)."),
 ) -> None:
     """Create a bearer token and print it once."""
     with cli_session() as session:
         organisation = service.get_organisation(session, org)
         owner = service.get_user(session, user)
-        token, text = tokens.create_token(session, SYSTEM, org=organisation, user=owner,
-                                          name=name, permissions=permission,
-                                          expires_days=expires_days)
-        console.print(f"token {token.prefix} created for {owner.email} ({organisation.name}); "
-                      "copy it now, it is not shown again:")
+        token, text = tokens.create_token(
+            session,
+            SYSTEM,
+            org=organisation,
+            user=owner,
+            name=name,
+            permissions=permission,
+            expires_days=expires_days,
+        )
+        console.print(
+            f"token {token.prefix} created for {owner.email} ({organisation.name}); "
+            "copy it now, it is not shown again:"
+        )
         print(text)  # plain print: no wrapping or colour inside the secret
 
 
@@ -142,8 +162,14 @@ def token_list() -> None:
         table = Table("prefix", "name", "user", "permissions", "state", "id")
         for token in tokens.list_tokens(session, SYSTEM):
             owner = service.get_user(session, token.user_id) if token.user_id else None
-            table.add_row(token.prefix, token.name, owner.email if owner else "-",
-                          ", ".join(token.permissions), tokens.token_state(token), str(token.id))
+            table.add_row(
+                token.prefix,
+                token.name,
+                owner.email if owner else "-",
+                ", ".join(token.permissions),
+                tokens.token_state(token),
+                str(token.id),
+            )
         console.print(table)
 
 

@@ -62,8 +62,9 @@ def _fail(session: Session, settings: Settings, user: User, action: str) -> None
         user.locked_until = utcnow() + timedelta(minutes=settings.login_lockout_minutes)
         user.failed_logins = 0
         details["locked_until"] = user.locked_until.isoformat()
-    record(session, user_actor(user), action, object_type="user", object_id=user.id,
-           details=details)
+    record(
+        session, user_actor(user), action, object_type="user", object_id=user.id, details=details
+    )
     session.flush()
 
 
@@ -90,15 +91,27 @@ def authenticate(
     good = verify_password(user.password_hash, password)
     usable = user.active and user.organisation.active
     if is_locked(user):
-        record(session, user_actor(user), "login.locked", object_type="user",
-               object_id=user.id, details={"ip": client_ip})
+        record(
+            session,
+            user_actor(user),
+            "login.locked",
+            object_type="user",
+            object_id=user.id,
+            details={"ip": client_ip},
+        )
         raise LoginFailed(GENERIC_FAILURE)
     if not good:
         _fail(session, settings, user, "login.failure")
         raise LoginFailed(GENERIC_FAILURE)
     if not usable:
-        record(session, user_actor(user), "login.inactive", object_type="user",
-               object_id=user.id, details={"ip": client_ip})
+        record(
+            session,
+            user_actor(user),
+            "login.inactive",
+            object_type="user",
+            object_id=user.id,
+            details={"ip": client_ip},
+        )
         raise LoginFailed(GENERIC_FAILURE)
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hasher.hash(password)
@@ -111,12 +124,25 @@ def start_session(session: Session, user: User, *, mfa_passed: bool, client_ip: 
     """A new login session; returns the cookie secret (only its SHA-256 is stored)."""
     secret = secrets.token_urlsafe(32)
     now = utcnow()
-    session.add(LoginSession(token_hash=sha256_hex(secret), user_id=user.id, created_at=now,
-                             last_seen_at=now, mfa_passed=mfa_passed))
+    session.add(
+        LoginSession(
+            token_hash=sha256_hex(secret),
+            user_id=user.id,
+            created_at=now,
+            last_seen_at=now,
+            mfa_passed=mfa_passed,
+        )
+    )
     if mfa_passed:
         user.last_login_at = now
-    record(session, user_actor(user), "login.password_ok" if not mfa_passed else "login.success",
-           object_type="user", object_id=user.id, details={"ip": client_ip})
+    record(
+        session,
+        user_actor(user),
+        "login.password_ok" if not mfa_passed else "login.success",
+        object_type="user",
+        object_id=user.id,
+        details={"ip": client_ip},
+    )
     session.flush()
     return secret
 
@@ -170,8 +196,14 @@ def finish_mfa(session: Session, row: LoginSession, user: User, client_ip: str) 
     row.last_seen_at = utcnow()
     user.failed_logins = 0
     user.last_login_at = utcnow()
-    record(session, user_actor(user), "login.success", object_type="user", object_id=user.id,
-           details={"ip": client_ip, "mfa": True})
+    record(
+        session,
+        user_actor(user),
+        "login.success",
+        object_type="user",
+        object_id=user.id,
+        details={"ip": client_ip, "mfa": True},
+    )
     session.flush()
     return secret
 

@@ -85,8 +85,10 @@ def create_organisation(
     require_admin(actor)
     name = (name or "").strip()
     if not name or len(name) > 200:
-        raise InvalidInput("name must have 1 to 200 characters",
-                           errors=[{"field": "name", "message": "1 to 200 characters"}])
+        raise InvalidInput(
+            "name must have 1 to 200 characters",
+            errors=[{"field": "name", "message": "1 to 200 characters"}],
+        )
     org_kind = parse_kind(kind)
     country = validate_country(country)
     if session.scalars(select(Organisation).where(Organisation.name == name)).first():
@@ -94,13 +96,21 @@ def create_organisation(
     org = Organisation(name=name, kind=org_kind, country=country, active=True)
     session.add(org)
     session.flush()
-    record(session, actor, "organisation.create", object_type="organisation", object_id=org.id,
-           details={"name": name, "kind": org_kind.value, "country": country})
+    record(
+        session,
+        actor,
+        "organisation.create",
+        object_type="organisation",
+        object_id=org.id,
+        details={"name": name, "kind": org_kind.value, "country": country},
+    )
     return org
 
 
 def list_organisations(
-    session: Session, include_inactive: bool = True, after: str | None = None,
+    session: Session,
+    include_inactive: bool = True,
+    after: str | None = None,
     limit: int | None = None,
 ) -> list[Organisation]:
     """By name; ``after`` is the last name of the previous page (keyset pagination)."""
@@ -131,8 +141,7 @@ def deactivate_organisation(session: Session, actor: Actor, org: Organisation) -
     """Its users can no longer sign in and its tokens stop working (see accounts.deps)."""
     require_admin(actor)
     org.active = False
-    record(session, actor, "organisation.deactivate", object_type="organisation",
-           object_id=org.id)
+    record(session, actor, "organisation.deactivate", object_type="organisation", object_id=org.id)
     session.flush()
 
 
@@ -142,8 +151,10 @@ def deactivate_organisation(session: Session, actor: Actor, org: Organisation) -
 def normalise_email(email: str) -> str:
     email = (email or "").strip().lower()
     if not EMAIL_RE.match(email) or len(email) > 254:
-        raise InvalidInput(f"'{email}' is not an email address",
-                           errors=[{"field": "email", "message": "not an email address"}])
+        raise InvalidInput(
+            f"'{email}' is not an email address",
+            errors=[{"field": "email", "message": "not an email address"}],
+        )
     return email
 
 
@@ -166,8 +177,9 @@ def check_password_policy(password: str, field: str = "password") -> None:
         message = f"at most {PASSWORD_MAX} characters"
     else:
         return
-    raise InvalidInput(f"the password must have {message}",
-                       errors=[{"field": field, "message": message}])
+    raise InvalidInput(
+        f"the password must have {message}", errors=[{"field": field, "message": message}]
+    )
 
 
 def create_user(
@@ -197,13 +209,21 @@ def create_user(
     )
     session.add(user)
     session.flush()
-    record(session, actor, "user.create", object_type="user", object_id=user.id,
-           details={"email": email, "organisation": org.name, "roles": role_list})
+    record(
+        session,
+        actor,
+        "user.create",
+        object_type="user",
+        object_id=user.id,
+        details={"email": email, "organisation": org.name, "roles": role_list},
+    )
     return user
 
 
 def list_users(
-    session: Session, org: Organisation | None = None, after: str | None = None,
+    session: Session,
+    org: Organisation | None = None,
+    after: str | None = None,
     limit: int | None = None,
 ) -> list[User]:
     """By email; ``after`` is the last email of the previous page (keyset pagination)."""
@@ -235,8 +255,14 @@ def set_roles(session: Session, actor: Actor, user: User, roles: list[str]) -> N
     role_list = parse_roles(roles)
     before = list(user.roles)
     user.roles = role_list
-    record(session, actor, "user.set_roles", object_type="user", object_id=user.id,
-           details={"before": before, "after": role_list})
+    record(
+        session,
+        actor,
+        "user.set_roles",
+        object_type="user",
+        object_id=user.id,
+        details={"before": before, "after": role_list},
+    )
     session.flush()
 
 
@@ -248,9 +274,7 @@ def end_sessions(session: Session, user: User) -> None:
     )
 
 
-def reset_password(
-    session: Session, actor: Actor, user: User, password: str | None = None
-) -> str:
+def reset_password(session: Session, actor: Actor, user: User, password: str | None = None) -> str:
     """Set a new password (or generate one) and return it; unlocks and signs out everywhere."""
     require_admin(actor)
     password = password if password is not None else secrets.token_urlsafe(15)
@@ -352,8 +376,13 @@ def set_mfa_required(session: Session, actor: Actor, role: str, required: bool) 
         session.add(MfaPolicy(role=role, required=required))
     else:
         row.required = required
-    record(session, actor, "mfa.require" if required else "mfa.relax", object_type="role",
-           object_id=role)
+    record(
+        session,
+        actor,
+        "mfa.require" if required else "mfa.relax",
+        object_type="role",
+        object_id=role,
+    )
     session.flush()
 
 

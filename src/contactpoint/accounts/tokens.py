@@ -48,19 +48,26 @@ def create_token(
         raise Forbidden("only an administrator may create tokens for another user")
     name = (name or "").strip()
     if not name or len(name) > 200:
-        raise InvalidInput("name must have 1 to 200 characters",
-                           errors=[{"field": "name", "message": "1 to 200 characters"}])
+        raise InvalidInput(
+            "name must have 1 to 200 characters",
+            errors=[{"field": "name", "message": "1 to 200 characters"}],
+        )
     if user.organisation_id != org.id:
-        raise InvalidInput(f"user {user.email} is not a member of {org.name}",
-                           errors=[{"field": "user", "message": "not in the organisation"}])
+        raise InvalidInput(
+            f"user {user.email} is not a member of {org.name}",
+            errors=[{"field": "user", "message": "not in the organisation"}],
+        )
     if not user.active or not org.active:
-        raise InvalidInput("tokens can only be created for active users and organisations",
-                           errors=[{"field": "user", "message": "inactive"}])
+        raise InvalidInput(
+            "tokens can only be created for active users and organisations",
+            errors=[{"field": "user", "message": "inactive"}],
+        )
     wanted = sorted(set(permissions))
     unknown = [p for p in wanted if p not in ALL_PERMISSIONS]
     if not wanted or unknown:
         raise InvalidInput(
-            "permissions must be one or more of: " + ", ".join(ALL_PERMISSIONS)
+            "permissions must be one or more of: "
+            + ", ".join(ALL_PERMISSIONS)
             + (f" (unknown: {', '.join(unknown)})" if unknown else ""),
             errors=[{"field": "permissions", "message": "unknown or empty"}],
         )
@@ -76,25 +83,42 @@ def create_token(
     expires_at: datetime | None = None
     if expires_days is not None:
         if not 1 <= expires_days <= 3650:
-            raise InvalidInput("expires_days must be between 1 and 3650",
-                               errors=[{"field": "expires_days", "message": "1 to 3650"}])
+            raise InvalidInput(
+                "expires_days must be between 1 and 3650",
+                errors=[{"field": "expires_days", "message": "1 to 3650"}],
+            )
         expires_at = utcnow() + timedelta(days=expires_days)
     prefix, text = new_secret()
-    token = ApiToken(name=name, prefix=prefix, token_hash=sha256_hex(text),
-                     organisation_id=org.id, user_id=user.id, permissions=wanted,
-                     expires_at=expires_at)
+    token = ApiToken(
+        name=name,
+        prefix=prefix,
+        token_hash=sha256_hex(text),
+        organisation_id=org.id,
+        user_id=user.id,
+        permissions=wanted,
+        expires_at=expires_at,
+    )
     session.add(token)
     session.flush()
-    record(session, actor, "token.create", object_type="api_token", object_id=token.id,
-           details={"name": name, "prefix": prefix, "organisation": org.name,
-                    "user": user.email, "permissions": wanted,
-                    "expires_at": expires_at.isoformat() if expires_at else None})
+    record(
+        session,
+        actor,
+        "token.create",
+        object_type="api_token",
+        object_id=token.id,
+        details={
+            "name": name,
+            "prefix": prefix,
+            "organisation": org.name,
+            "user": user.email,
+            "permissions": wanted,
+            "expires_at": expires_at.isoformat() if expires_at else None,
+        },
+    )
     return token, text
 
 
-def list_tokens(
-    session: Session, actor: Actor, org: Organisation | None = None
-) -> list[ApiToken]:
+def list_tokens(session: Session, actor: Actor, org: Organisation | None = None) -> list[ApiToken]:
     """Administrators see every token; others only their own."""
     query = select(ApiToken).order_by(ApiToken.created_at.desc())
     if org is not None:
@@ -119,11 +143,18 @@ def find_token(session: Session, ref: str | uuid.UUID) -> ApiToken:
             token = session.get(ApiToken, as_id)
         else:
             prefix = ref.removeprefix("cp_").split("_")[0]
-            found = list(session.scalars(select(ApiToken).where(
-                or_(ApiToken.prefix == prefix, ApiToken.token_hash == sha256_hex(ref)))))
+            found = list(
+                session.scalars(
+                    select(ApiToken).where(
+                        or_(ApiToken.prefix == prefix, ApiToken.token_hash == sha256_hex(ref))
+                    )
+                )
+            )
             if len(found) > 1:
-                raise InvalidInput(f"prefix '{prefix}' matches several tokens; use the id",
-                                   errors=[{"field": "token", "message": "ambiguous"}])
+                raise InvalidInput(
+                    f"prefix '{prefix}' matches several tokens; use the id",
+                    errors=[{"field": "token", "message": "ambiguous"}],
+                )
             token = found[0] if found else None
     if token is None:
         raise NotFound(f"token '{ref}' not found")
@@ -136,8 +167,14 @@ def revoke_token(session: Session, actor: Actor, token: ApiToken) -> None:
     if token.revoked_at is not None:
         return
     token.revoked_at = utcnow()
-    record(session, actor, "token.revoke", object_type="api_token", object_id=token.id,
-           details={"prefix": token.prefix})
+    record(
+        session,
+        actor,
+        "token.revoke",
+        object_type="api_token",
+        object_id=token.id,
+        details={"prefix": token.prefix},
+    )
     session.flush()
 
 

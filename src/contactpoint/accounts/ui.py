@@ -54,7 +54,11 @@ def limiter(request: Request) -> SlidingWindowLimiter:
 
 def set_session_cookie(request: Request, response: Response, secret: str) -> None:
     response.set_cookie(
-        SESSION_COOKIE, secret, httponly=True, samesite="lax", path="/",
+        SESSION_COOKIE,
+        secret,
+        httponly=True,
+        samesite="lax",
+        path="/",
         secure=request.app.state.settings.secure_cookies,
     )
 
@@ -78,18 +82,16 @@ def login_submit(
     target = safe_next(next)
     ctx = {"next": target, "email": email}
     try:
-        user = login.authenticate(db, settings, email, password, client_ip(request),
-                                  limiter(request))
+        user = login.authenticate(
+            db, settings, email, password, client_ip(request), limiter(request)
+        )
     except RateLimited as exc:
-        return render(request, "accounts/login.html", {**ctx, "error": exc.detail},
-                      status_code=429)
+        return render(request, "accounts/login.html", {**ctx, "error": exc.detail}, status_code=429)
     except login.LoginFailed as exc:
         # Returned, not raised: the failure counter must commit with this request.
-        return render(request, "accounts/login.html", {**ctx, "error": exc.detail},
-                      status_code=401)
+        return render(request, "accounts/login.html", {**ctx, "error": exc.detail}, status_code=401)
     needs_mfa = service.requires_mfa(db, user)
-    secret = login.start_session(db, user, mfa_passed=not needs_mfa,
-                                 client_ip=client_ip(request))
+    secret = login.start_session(db, user, mfa_passed=not needs_mfa, client_ip=client_ip(request))
     url = f"/login/mfa?next={quote(target)}" if needs_mfa else target
     response = RedirectResponse(url, status_code=303)
     set_session_cookie(request, response, secret)
@@ -104,10 +106,19 @@ def _pending(db: DB, request: Request) -> tuple[LoginSession, User] | None:
     return found
 
 
-def _mfa_page(request: Request, db: DB, user: User, next: str, error: str | None = None,
-              status_code: int = 200) -> Response:
-    ctx: dict[str, object] = {"next": safe_next(next), "enrol": not user.totp_confirmed,
-                              "error": error}
+def _mfa_page(
+    request: Request,
+    db: DB,
+    user: User,
+    next: str,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    ctx: dict[str, object] = {
+        "next": safe_next(next),
+        "enrol": not user.totp_confirmed,
+        "error": error,
+    }
     if not user.totp_confirmed:
         # First device: show the secret (stored encrypted) until a code confirms it.
         ctx["secret"] = service.begin_totp_enrolment(db, login.user_actor(user), user)

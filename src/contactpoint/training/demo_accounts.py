@@ -67,8 +67,9 @@ def seed_accounts(session: Session) -> list[tuple[str, str, list[str], str, str 
         role_names = [r.value for r in roles]
         user = session.scalars(select(User).where(User.email == email)).first()
         if user is None:
-            user = service.create_user(session, SYSTEM, email, orgs[org_name], role_names,
-                                       DEMO_PASSWORD)
+            user = service.create_user(
+                session, SYSTEM, email, orgs[org_name], role_names, DEMO_PASSWORD
+            )
         totp = None
         if Role.ADMIN.value in role_names:
             if not user.totp_confirmed:

@@ -37,31 +37,76 @@ def N_(text: str) -> str:
 
 
 STAFF_LINKS = [
-    StaffLink("reports:read", "/reports", N_("Report queue"),
-              N_("Triage reports from citizens, organisations and feeds.")),
+    StaffLink(
+        "reports:read",
+        "/reports",
+        N_("Report queue"),
+        N_("Triage reports from citizens, organisations and feeds."),
+    ),
     StaffLink("cases:manage", "/cases", N_("Cases"), N_("Open and work cases and evidence.")),
-    StaffLink("cooperation:manage", "/cooperation", N_("Cooperation"),
-              N_("Cross-border requests and their legal deadlines.")),
-    StaffLink("takedown:manage", "/takedown", N_("Takedown"),
-              N_("Notices and removal orders to providers.")),
-    StaffLink("takedown:respond", "/takedown", N_("Notices"),
-              N_("Notices and removal orders addressed to your organisation.")),
-    StaffLink("blocklists:read", "/blocklists", N_("Blocklists"),
-              N_("Download the blocklists for your country.")),
-    StaffLink("indicators:lookup", "/lookup", N_("Lookup"),
-              N_("Ask whether an IBAN, card BIN, wallet or phone number was reported.")),
-    StaffLink("admin:manage", "/admin", N_("Administration"),
-              N_("Organisations, users, roles, API tokens and the MFA policy.")),
-    StaffLink("admin:manage", "/admin/users", N_("Users"), N_("Accounts and their roles."),
-              in_nav=False),
-    StaffLink("admin:manage", "/admin/organisations", N_("Organisations"),
-              N_("Police units, hotlines, providers, banks and CSIRTs."), in_nav=False),
-    StaffLink("admin:manage", "/admin/tokens", N_("API tokens"),
-              N_("Bearer tokens for systems that use the API."), in_nav=False),
-    StaffLink("admin:manage", "/admin/mfa", N_("MFA policy"),
-              N_("Which roles must sign in with a TOTP code."), in_nav=False),
-    StaffLink("audit:read", "/audit", N_("Audit log"),
-              N_("Read and verify the hash-chained audit log.")),
+    StaffLink(
+        "cooperation:manage",
+        "/cooperation",
+        N_("Cooperation"),
+        N_("Cross-border requests and their legal deadlines."),
+    ),
+    StaffLink(
+        "takedown:manage",
+        "/takedown",
+        N_("Takedown"),
+        N_("Notices and removal orders to providers."),
+    ),
+    StaffLink(
+        "takedown:respond",
+        "/takedown",
+        N_("Notices"),
+        N_("Notices and removal orders addressed to your organisation."),
+    ),
+    StaffLink(
+        "blocklists:read",
+        "/blocklists",
+        N_("Blocklists"),
+        N_("Download the blocklists for your country."),
+    ),
+    StaffLink(
+        "indicators:lookup",
+        "/lookup",
+        N_("Lookup"),
+        N_("Ask whether an IBAN, card BIN, wallet or phone number was reported."),
+    ),
+    StaffLink(
+        "admin:manage",
+        "/admin",
+        N_("Administration"),
+        N_("Organisations, users, roles, API tokens and the MFA policy."),
+    ),
+    StaffLink(
+        "admin:manage", "/admin/users", N_("Users"), N_("Accounts and their roles."), in_nav=False
+    ),
+    StaffLink(
+        "admin:manage",
+        "/admin/organisations",
+        N_("Organisations"),
+        N_("Police units, hotlines, providers, banks and CSIRTs."),
+        in_nav=False,
+    ),
+    StaffLink(
+        "admin:manage",
+        "/admin/tokens",
+        N_("API tokens"),
+        N_("Bearer tokens for systems that use the API."),
+        in_nav=False,
+    ),
+    StaffLink(
+        "admin:manage",
+        "/admin/mfa",
+        N_("MFA policy"),
+        N_("Which roles must sign in with a TOTP code."),
+        in_nav=False,
+    ),
+    StaffLink(
+        "audit:read", "/audit", N_("Audit log"), N_("Read and verify the hash-chained audit log.")
+    ),
 ]
 
 
@@ -71,8 +116,14 @@ def _serves(request: Request, path: str) -> bool:
     if cache is None:
         cache = request.app.state.served_paths = {}
     if path not in cache:
-        scope = {"type": "http", "method": "GET", "path": path, "root_path": "",
-                 "path_params": {}, "headers": []}
+        scope = {
+            "type": "http",
+            "method": "GET",
+            "path": path,
+            "root_path": "",
+            "path_params": {},
+            "headers": [],
+        }
         cache[path] = any(
             route.matches(scope)[0] is Match.FULL for route in request.app.router.routes
         )
@@ -91,8 +142,14 @@ def staff_links(
         if not actor.can(link.permission) or (nav and not link.in_nav) or link.url in seen:
             continue
         seen.add(link.url)
-        out.append({"url": link.url, "title": _(link.title),
-                    "description": _(link.description), "available": _serves(request, link.url)})
+        out.append(
+            {
+                "url": link.url,
+                "title": _(link.title),
+                "description": _(link.description),
+                "available": _serves(request, link.url),
+            }
+        )
     return out
 
 
@@ -104,7 +161,12 @@ def home(request: Request, db: DB, actor: PageActor) -> Response:
     if not actor.is_authenticated:
         return render(request, "home_public.html")
     org = accounts.get_organisation(db, actor.org_id) if actor.org_id else None
-    return render(request, "home.html", {
-        "org": org, "roles": sorted(actor.roles),
-        "links": staff_links(actor, request),
-    })
+    return render(
+        request,
+        "home.html",
+        {
+            "org": org,
+            "roles": sorted(actor.roles),
+            "links": staff_links(actor, request),
+        },
+    )
