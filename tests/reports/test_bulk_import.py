@@ -61,8 +61,9 @@ def test_documented_examples_import_cleanly(
     assert summary.rejects_file is None and not (tmp_path / f"{name}.rejects.csv").exists()
 
 
-def test_same_file_twice_adds_no_rows(tmp_path: Path, factory: sessionmaker[Session],
-                                     settings: Settings, bank) -> None:  # type: ignore[no-untyped-def]
+def test_same_file_twice_adds_no_rows(
+    tmp_path: Path, factory: sessionmaker[Session], settings: Settings, bank
+) -> None:  # type: ignore[no-untyped-def]
     path = write_jsonl(tmp_path / "batch.jsonl", 7)
     first = import_file(factory, settings, bank, path, batch_size=3)
     assert (first.accepted, first.duplicates) == (7, 0)
@@ -126,8 +127,13 @@ def test_rejects_name_line_and_field_and_good_rows_stay(
     summary = import_file(factory, settings, bank, path, batch_size=4)
     assert (summary.accepted, summary.rejected) == (4, 4)
     got = {(r.line, r.field) for r in summary.rejects}
-    assert {(2, "loss_currency"), (5, "loss_currency"), (7, "victim_country"),
-            (7, "colour"), (8, None)} <= got
+    assert {
+        (2, "loss_currency"),
+        (5, "loss_currency"),
+        (7, "victim_country"),
+        (7, "colour"),
+        (8, None),
+    } <= got
     assert rows(factory) == 4
     with (tmp_path / "mixed.jsonl.rejects.csv").open(encoding="utf-8") as fh:
         written = list(csv.reader(fh))
@@ -135,10 +141,13 @@ def test_rejects_name_line_and_field_and_good_rows_stay(
     assert ["2", "loss_currency", "required when loss_amount is given"] in written
 
 
-def test_csv_encodings(tmp_path: Path, factory: sessionmaker[Session], settings: Settings,
-                       bank) -> None:  # type: ignore[no-untyped-def]
-    text = ("external_id,crime_kind,victim_country,description\n"
-            "e1,fraud,FR,Escroquerie au faux conseiller bancaire : on m'a vidé le compte.\n")
+def test_csv_encodings(
+    tmp_path: Path, factory: sessionmaker[Session], settings: Settings, bank
+) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "external_id,crime_kind,victim_country,description\n"
+        "e1,fraud,FR,Escroquerie au faux conseiller bancaire : on m'a vidé le compte.\n"
+    )
     bom = tmp_path / "bom.csv"
     bom.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
     assert import_file(factory, settings, bank, bom).accepted == 1
@@ -154,9 +163,13 @@ def test_csv_encodings(tmp_path: Path, factory: sessionmaker[Session], settings:
     assert "Escroquerie au faux conseiller bancaire : on m'a vidé le compte." in descs
 
 
-def test_cli_import_prints_a_summary(tmp_path: Path, factory: sessionmaker[Session],
-                                     settings: Settings, monkeypatch: pytest.MonkeyPatch,
-                                     bank) -> None:  # type: ignore[no-untyped-def]
+def test_cli_import_prints_a_summary(
+    tmp_path: Path,
+    factory: sessionmaker[Session],
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    bank,
+) -> None:  # type: ignore[no-untyped-def]
     from contactpoint.cli import app
 
     use_cli_settings(monkeypatch, settings)

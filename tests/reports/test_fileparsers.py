@@ -16,8 +16,9 @@ from contactpoint.reports.csvfile import CsvParser, parse_identifiers
 from contactpoint.reports.filerows import FileFormatError, split_lines
 
 byte_lines = st.lists(st.binary(max_size=200), max_size=30)
-cell_text = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"),
-                    max_size=60)
+cell_text = st.text(
+    st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=60
+)
 
 
 @given(byte_lines)
@@ -58,8 +59,10 @@ def test_csv_round_trip_keeps_values_and_start_lines(rows: list[tuple[str, str]]
             expected.append((start, desc.strip(), name.strip()))
     data = b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")  # with a BOM, like Excel
     recs = list(CsvParser("utf-8").records(split_lines(data)))
-    got = [(r.line, (r.data or {}).get("description", ""), (r.data or {}).get("reporter_name", ""))
-           for r in recs]
+    got = [
+        (r.line, (r.data or {}).get("description", ""), (r.data or {}).get("reporter_name", ""))
+        for r in recs
+    ]
     assert got == expected
 
 
@@ -79,14 +82,28 @@ def test_csv_header_and_row_problems() -> None:
         list(CsvParser().records([b"description,colour\n"]))
     with pytest.raises(FileFormatError, match="empty"):
         list(CsvParser().records([]))
-    recs = list(CsvParser().records(split_lines(
-        b"description,suspect_identifiers\nshort row\nx,iban\nx,iban=DE89|phone=+331\n")))
+    recs = list(
+        CsvParser().records(
+            split_lines(
+                b"description,suspect_identifiers\nshort row\nx,iban\nx,iban=DE89|phone=+331\n"
+            )
+        )
+    )
     assert [(r.line, r.error and r.error.field) for r in recs] == [
-        (2, None), (3, "suspect_identifiers"), (4, None)]
-    assert recs[2].data == {"description": "x", "suspect_identifiers": [
-        {"type": "iban", "value": "DE89"}, {"type": "phone", "value": "+331"}]}
+        (2, None),
+        (3, "suspect_identifiers"),
+        (4, None),
+    ]
+    assert recs[2].data == {
+        "description": "x",
+        "suspect_identifiers": [
+            {"type": "iban", "value": "DE89"},
+            {"type": "phone", "value": "+331"},
+        ],
+    }
     assert parse_identifiers('[{"type": "url", "value": "a=b|c"}]') == [
-        {"type": "url", "value": "a=b|c"}]
+        {"type": "url", "value": "a=b|c"}
+    ]
 
 
 @given(byte_lines)
@@ -98,9 +115,13 @@ def test_jsonl_never_raises(lines: list[bytes]) -> None:
     assert all((r.data is None) != (r.error is None) for r in recs)
 
 
-json_obj = st.dictionaries(st.text(max_size=10), st.one_of(
-    st.none(), st.booleans(), st.integers(), cell_text,
-    st.lists(st.integers(), max_size=3)), max_size=5)
+json_obj = st.dictionaries(
+    st.text(max_size=10),
+    st.one_of(
+        st.none(), st.booleans(), st.integers(), cell_text, st.lists(st.integers(), max_size=3)
+    ),
+    max_size=5,
+)
 
 
 @given(st.lists(st.one_of(json_obj, st.just("blank"), st.just("bad")), max_size=20))

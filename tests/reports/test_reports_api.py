@@ -37,8 +37,9 @@ def world(factory: sessionmaker[Session]) -> World:
         de_user = make_user(s, de, ["analyst"])
         return World(
             bank=bearer(make_token(s, bank_user, ["reports:submit"])[1]),
-            fr=bearer(make_token(s, fr_user, ["reports:read", "reports:submit",
-                                              "reports:triage"])[1]),
+            fr=bearer(
+                make_token(s, fr_user, ["reports:read", "reports:submit", "reports:triage"])[1]
+            ),
             de=bearer(make_token(s, de_user, ["reports:read", "reports:triage"])[1]),
             fr_user_id=str(fr_user.id),
         )
@@ -95,8 +96,13 @@ def test_submit_then_same_external_id_returns_the_stored_report(
         ({"victim_type": "alien"}, "victim_type"),
     ],
 )
-def test_bad_fields_are_named(client: TestClient, world: World, factory: sessionmaker[Session],
-                              change: dict[str, object], field: str) -> None:
+def test_bad_fields_are_named(
+    client: TestClient,
+    world: World,
+    factory: sessionmaker[Session],
+    change: dict[str, object],
+    field: str,
+) -> None:
     body = report_data()
     body.update(change)
     body = {k: v for k, v in body.items() if v is not None}
@@ -105,8 +111,11 @@ def test_bad_fields_are_named(client: TestClient, world: World, factory: session
 
 
 def test_malformed_json_is_a_problem(client: TestClient, world: World) -> None:
-    resp = client.post("/api/v1/reports", content=b'{"description": ',
-                       headers={**world.bank, "content-type": "application/json"})
+    resp = client.post(
+        "/api/v1/reports",
+        content=b'{"description": ',
+        headers={**world.bank, "content-type": "application/json"},
+    )
     problem(resp, 422)
 
 
@@ -127,8 +136,12 @@ def test_visibility_amber_green_clear(client: TestClient, world: World) -> None:
     clear = _submit(client, world.fr, tlp="CLEAR", description="clear unicorn fraud case " * 2)
     # The other organisation: the AMBER one is not found, not listed, not counted, not searched.
     assert client.get(f"/api/v1/reports/{amber['id']}", headers=world.de).status_code == 404
-    assert client.get(f"/api/v1/reports/by-reference/{amber['reference']}",
-                      headers=world.de).status_code == 404
+    assert (
+        client.get(
+            f"/api/v1/reports/by-reference/{amber['reference']}", headers=world.de
+        ).status_code
+        == 404
+    )
     seen = client.get("/api/v1/reports", headers=world.de).json()
     assert {r["id"] for r in seen["items"]} == {green["id"], clear["id"]}
     assert seen["total"] == 2
@@ -148,8 +161,15 @@ def test_receiving_contact_point_sees_a_banks_report(client: TestClient, world: 
 
 def test_filters_and_cursor(client: TestClient, world: World) -> None:
     ids = [_submit(client, world.fr, external_id=f"x{i}")["id"] for i in range(5)]
-    _submit(client, world.fr, crime_kind="denial-of-service", victim_country="DE",
-            loss_amount=None, loss_currency=None, payment_method=None)
+    _submit(
+        client,
+        world.fr,
+        crime_kind="denial-of-service",
+        victim_country="DE",
+        loss_amount=None,
+        loss_currency=None,
+        payment_method=None,
+    )
     got: list[str] = []
     cursor = None
     while True:
@@ -165,38 +185,54 @@ def test_filters_and_cursor(client: TestClient, world: World) -> None:
     de = client.get("/api/v1/reports", params={"victim_country": "de"}, headers=world.fr).json()
     assert de["total"] == 1 and de["items"][0]["category"] == "network-crime"
     fields(client.get("/api/v1/reports", params={"status": "bogus"}, headers=world.fr))
-    assert "cursor" in fields(client.get("/api/v1/reports", params={"cursor": "!!"},
-                                         headers=world.fr))
+    assert "cursor" in fields(
+        client.get("/api/v1/reports", params={"cursor": "!!"}, headers=world.fr)
+    )
 
 
-def test_triage_workflow_is_audited(client: TestClient, world: World,
-                                   factory: sessionmaker[Session]) -> None:
+def test_triage_workflow_is_audited(
+    client: TestClient, world: World, factory: sessionmaker[Session]
+) -> None:
     rep = _submit(client, world.bank)
     url = f"/api/v1/reports/{rep['id']}/triage"
     assert "status" in fields(client.post(url, json={"status": "in_case"}, headers=world.fr))
-    resp = client.post(url, headers=world.fr, json={
-        "status": "triaged", "incident_type": "phishing", "offence": "d2019-713-art6",
-        "assigned_to_id": world.fr_user_id, "note": "IBAN seen in two other reports"})
+    resp = client.post(
+        url,
+        headers=world.fr,
+        json={
+            "status": "triaged",
+            "incident_type": "phishing",
+            "offence": "d2019-713-art6",
+            "assigned_to_id": world.fr_user_id,
+            "note": "IBAN seen in two other reports",
+        },
+    )
     assert resp.status_code == 200, resp.text
     assert resp.json()["status"] == "triaged" and resp.json()["incident_type"] == "phishing"
     # Only the owner (the bank) may relabel; the contact point is a recipient.
     problem(client.post(url, json={"tlp": "CLEAR"}, headers=world.fr), 403)
-    assert "close_reason" in fields(client.post(url, json={"status": "closed"},
-                                                headers=world.fr))
-    closed = client.post(url, json={"status": "closed", "close_reason": "duplicate of FR-1"},
-                         headers=world.fr)
+    assert "close_reason" in fields(client.post(url, json={"status": "closed"}, headers=world.fr))
+    closed = client.post(
+        url, json={"status": "closed", "close_reason": "duplicate of FR-1"}, headers=world.fr
+    )
     assert closed.json()["status"] == "closed"
     assert closed.json()["close_reason"] == "duplicate of FR-1"
     notes = client.get(f"/api/v1/reports/{rep['id']}/notes", headers=world.fr).json()
     assert [n["body"] for n in notes] == ["IBAN seen in two other reports"]
     problem(client.post(url, json={"status": "triaged"}, headers=world.de), 404)
     with transaction(factory) as s:
-        actions = list(s.scalars(select(AuditEntry.action)
-                                 .where(AuditEntry.object_id == rep["id"])
-                                 .order_by(AuditEntry.seq)))
-        details = s.scalars(select(AuditEntry.details)
-                            .where(AuditEntry.action == "report.triage")
-                            .order_by(AuditEntry.seq)).first()
+        actions = list(
+            s.scalars(
+                select(AuditEntry.action)
+                .where(AuditEntry.object_id == rep["id"])
+                .order_by(AuditEntry.seq)
+            )
+        )
+        details = s.scalars(
+            select(AuditEntry.details)
+            .where(AuditEntry.action == "report.triage")
+            .order_by(AuditEntry.seq)
+        ).first()
     assert actions == ["report.submit", "report.triage", "report.note.add", "report.triage"]
     assert details is not None and details["status"] == ["new", "triaged"]
 
@@ -204,15 +240,21 @@ def test_triage_workflow_is_audited(client: TestClient, world: World,
 def test_contact_details_need_a_reason_and_are_audited(
     client: TestClient, world: World, factory: sessionmaker[Session]
 ) -> None:
-    rep = _submit(client, world.bank, reporter_name="Marie Curie",
-                  reporter_email="marie@example.fr", contact_consent=True)
+    rep = _submit(
+        client,
+        world.bank,
+        reporter_name="Marie Curie",
+        reporter_email="marie@example.fr",
+        contact_consent=True,
+    )
     url = f"/api/v1/reports/{rep['id']}/contact"
     assert "reason" in fields(client.get(url, headers=world.fr))
     got = client.get(url, params={"reason": "call back the victim"}, headers=world.fr)
     assert got.status_code == 200 and got.json()["email"] == "marie@example.fr"
     with transaction(factory) as s:
-        entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "report.contact.read")
-                          ).one()
+        entry = s.scalars(
+            select(AuditEntry).where(AuditEntry.action == "report.contact.read")
+        ).one()
         raw = s.execute(text("SELECT reporter_email FROM reports")).scalar_one()
     assert entry.reason == "call back the victim"
     assert "marie" not in raw  # encrypted at rest
@@ -224,27 +266,43 @@ def test_attachments(client: TestClient, world: World) -> None:
     ok = client.post(url, files={"file": ("shot.png", PNG, "image/png")}, headers=world.bank)
     assert ok.status_code == 201, ok.text
     assert ok.json()["content_type"] == "image/png" and len(ok.json()["sha256"]) == 64
-    exe = client.post(url, files={"file": ("invoice.pdf", b"MZ\x90\x00" * 10, "application/pdf")},
-                      headers=world.bank)
+    exe = client.post(
+        url,
+        files={"file": ("invoice.pdf", b"MZ\x90\x00" * 10, "application/pdf")},
+        headers=world.bank,
+    )
     assert "file" in fields(exe, 422)
-    big = client.post(url, files={"file": ("big.txt", b"a" * (10 * 2**20 + 1), "text/plain")},
-                      headers=world.bank)
+    big = client.post(
+        url, files={"file": ("big.txt", b"a" * (10 * 2**20 + 1), "text/plain")}, headers=world.bank
+    )
     assert "file" in fields(big, 413)
     back = client.get(f"{url}/{ok.json()['id']}", headers=world.fr)
     assert back.status_code == 200 and back.content == PNG
     assert client.get(f"{url}/{ok.json()['id']}", headers=world.de).status_code == 404
-    csam = _submit(client, world.fr, crime_kind="csam", loss_amount=None, loss_currency=None,
-                   payment_method=None, suspect_identifiers=[
-                       {"type": "url", "value": "hxxp://bad[.]example/x"}])
-    refused = client.post(f"/api/v1/reports/{csam['id']}/attachments",
-                          files={"file": ("a.png", PNG, "image/png")}, headers=world.fr)
+    csam = _submit(
+        client,
+        world.fr,
+        crime_kind="csam",
+        loss_amount=None,
+        loss_currency=None,
+        payment_method=None,
+        suspect_identifiers=[{"type": "url", "value": "hxxp://bad[.]example/x"}],
+    )
+    refused = client.post(
+        f"/api/v1/reports/{csam['id']}/attachments",
+        files={"file": ("a.png", PNG, "image/png")},
+        headers=world.fr,
+    )
     assert "file" in fields(refused, 422)
 
 
 def test_card_numbers_are_never_stored_in_full(client: TestClient, world: World) -> None:
-    rep = _submit(client, world.bank,
-                  description="They charged my card 4111 1111 1111 1111 three times yesterday",
-                  suspect_identifiers=[{"type": "card", "value": "4111111111111111"}])
+    rep = _submit(
+        client,
+        world.bank,
+        description="They charged my card 4111 1111 1111 1111 three times yesterday",
+        suspect_identifiers=[{"type": "card", "value": "4111111111111111"}],
+    )
     assert "4111 1111 1111 1111" not in rep["description"]
     assert "411111******1111" in rep["description"]
     card = rep["suspect_identifiers"][0]
@@ -255,9 +313,13 @@ def test_card_numbers_are_never_stored_in_full(client: TestClient, world: World)
 def test_taxonomy_is_public(client: TestClient) -> None:
     data = client.get("/api/v1/taxonomy").json()
     assert [c["id"] for c in data["categories"]] == [
-        "traditional-crime", "illegal-content", "network-crime"]
-    phishing = next(it for c in data["categories"] for it in c["incident_types"]
-                    if it["id"] == "phishing")
+        "traditional-crime",
+        "illegal-content",
+        "network-crime",
+    ]
+    phishing = next(
+        it for c in data["categories"] for it in c["incident_types"] if it["id"] == "phishing"
+    )
     assert phishing["rsit"] == 'rsit:fraud="phishing"'
     codes = {o["code"]: o for o in data["offences"]}
     assert codes["ets185-art8"]["citation"] == "Budapest Convention (ETS 185) Art. 8"

@@ -21,16 +21,17 @@ from contactpoint.reports.schemas import AttachmentIn, ReportFilter, ReportIn, T
 from factories import actor_of, make_org, make_user, report_data
 
 PDF = b"%PDF-1.4\n%test\n"
-EML = (b"Received: from mx.example.net\r\nFrom: \"Bank\" <no-reply@bank.example>\r\n"
-       b"Subject: verify your account\r\n\r\nClick here.\r\n")
+EML = (
+    b'Received: from mx.example.net\r\nFrom: "Bank" <no-reply@bank.example>\r\n'
+    b"Subject: verify your account\r\n\r\nClick here.\r\n"
+)
 
 
 def citizen(session: Session, settings: Settings, **kw: object):  # type: ignore[no-untyped-def]
     session.info["settings"] = settings
     attachments = kw.pop("attachments", [])
     data = ReportIn.model_validate(report_data(**kw))
-    return service.submit(session, PUBLIC, data, source=Source.CITIZEN,
-                          attachments=attachments)  # type: ignore[arg-type]
+    return service.submit(session, PUBLIC, data, source=Source.CITIZEN, attachments=attachments)  # type: ignore[arg-type]
 
 
 def test_citizen_report_goes_to_the_national_contact_point(
@@ -41,16 +42,20 @@ def test_citizen_report_goes_to_the_national_contact_point(
         other = make_org(s, "BKA", "law-enforcement", "DE")
         analyst = actor_of(make_user(s, fr, ["analyst"]))
         german = actor_of(make_user(s, other, ["analyst"]))
-        result = citizen(s, settings, reporter_email="jean@example.fr", contact_consent=True,
-                         attachments=[AttachmentIn("mail.eml", EML), AttachmentIn("f.pdf", PDF)])
+        result = citizen(
+            s,
+            settings,
+            reporter_email="jean@example.fr",
+            contact_consent=True,
+            attachments=[AttachmentIn("mail.eml", EML), AttachmentIn("f.pdf", PDF)],
+        )
     assert result.created and result.status_secret
     assert re.fullmatch(r"[A-Z2-9]{4}(-[A-Z2-9]{4}){3}", result.status_secret)
     assert re.fullmatch(r"FR-\d{4}-000001", result.report.reference)
     with transaction(factory) as s:
         report = service.find_by_reference(s, analyst, result.report.reference.lower())
         assert report.owner_org_id == fr.id and report.source is Source.CITIZEN
-        assert [a.content_type for a in report.attachments] == ["message/rfc822",
-                                                                 "application/pdf"]
+        assert [a.content_type for a in report.attachments] == ["message/rfc822", "application/pdf"]
         path = storage.path_for(settings.var_dir / "attachments", report.attachments[1].sha256)
         assert path.read_bytes() == PDF
         assert report.status_secret_hash and result.status_secret not in report.status_secret_hash
@@ -58,8 +63,9 @@ def test_citizen_report_goes_to_the_national_contact_point(
             service.find_by_reference(s, german, result.report.reference)
 
 
-def test_public_status_needs_reference_and_secret(factory: sessionmaker[Session],
-                                                  settings: Settings) -> None:
+def test_public_status_needs_reference_and_secret(
+    factory: sessionmaker[Session], settings: Settings
+) -> None:
     with transaction(factory) as s:
         make_org(s, "OFAC", "law-enforcement", "FR")
         result = citizen(s, settings)
@@ -68,8 +74,11 @@ def test_public_status_needs_reference_and_secret(factory: sessionmaker[Session]
     with transaction(factory) as s:
         status = service.public_status(s, ref, secret.lower().replace("-", " "))
         assert status.status is Status.NEW and status.reference == ref
-        for bad_ref, bad_secret in [(ref, "AAAA-BBBB-CCCC-DDDD"), ("FR-2026-999999", secret),
-                                    (ref, "")]:
+        for bad_ref, bad_secret in [
+            (ref, "AAAA-BBBB-CCCC-DDDD"),
+            ("FR-2026-999999", secret),
+            (ref, ""),
+        ]:
             with pytest.raises(NotFound) as exc:
                 service.public_status(s, bad_ref, bad_secret)
             assert exc.value.detail == "no report matches this reference and secret"
@@ -81,21 +90,30 @@ def test_csam_reports_take_no_files_and_may_be_anonymous(
     with transaction(factory) as s:
         make_org(s, "OFAC", "law-enforcement", "FR")
         with pytest.raises(InvalidInput) as exc:
-            citizen(s, settings, crime_kind="csam", anonymous=True, loss_amount=None,
-                    loss_currency=None, attachments=[AttachmentIn("x.png", b"\x89PNG\r\n\x1a\n")])
+            citizen(
+                s,
+                settings,
+                crime_kind="csam",
+                anonymous=True,
+                loss_amount=None,
+                loss_currency=None,
+                attachments=[AttachmentIn("x.png", b"\x89PNG\r\n\x1a\n")],
+            )
         assert exc.value.errors[0]["field"] == "attachments"
-        ok = citizen(s, settings, crime_kind="csam", anonymous=True, loss_amount=None,
-                     loss_currency=None)
+        ok = citizen(
+            s, settings, crime_kind="csam", anonymous=True, loss_amount=None, loss_currency=None
+        )
         assert ok.report.anonymous and ok.report.offence == "d2011-93-art5"
     assert not (settings.var_dir / "attachments").exists()
 
 
-def test_bad_attachments_save_nothing(factory: sessionmaker[Session],
-                                      settings: Settings) -> None:
+def test_bad_attachments_save_nothing(factory: sessionmaker[Session], settings: Settings) -> None:
     with transaction(factory) as s:
         make_org(s, "OFAC", "law-enforcement", "FR")
-    for att, error in [(AttachmentIn("a.exe", b"MZ\x90\x00"), InvalidInput),
-                       (AttachmentIn("b.txt", b"a" * (10 * 2**20 + 1)), TooLarge)]:
+    for att, error in [
+        (AttachmentIn("a.exe", b"MZ\x90\x00"), InvalidInput),
+        (AttachmentIn("b.txt", b"a" * (10 * 2**20 + 1)), TooLarge),
+    ]:
         with pytest.raises(error), transaction(factory) as s:
             citizen(s, settings, attachments=[AttachmentIn("ok.pdf", PDF), att])
     with transaction(factory) as s:
@@ -103,24 +121,41 @@ def test_bad_attachments_save_nothing(factory: sessionmaker[Session],
 
 
 def test_language_is_detected() -> None:
-    assert service.detect_language("Ich habe im Internet ein Auto gekauft und nie bekommen, "
-                                   "der Verkäufer antwortet nicht mehr.") == "de"
-    assert service.detect_language("Ho pagato un telefono su un sito di annunci ma non è "
-                                   "mai arrivato.") == "it"
+    assert (
+        service.detect_language(
+            "Ich habe im Internet ein Auto gekauft und nie bekommen, "
+            "der Verkäufer antwortet nicht mehr."
+        )
+        == "de"
+    )
+    assert (
+        service.detect_language(
+            "Ho pagato un telefono su un sito di annunci ma non è mai arrivato."
+        )
+        == "it"
+    )
     assert service.detect_language("short") is None
 
 
-def test_references_count_per_country_and_year(factory: sessionmaker[Session],
-                                               settings: Settings) -> None:
+def test_references_count_per_country_and_year(
+    factory: sessionmaker[Session], settings: Settings
+) -> None:
     with transaction(factory) as s:
-        refs = [citizen(s, settings, victim_country=c).report.reference
-                for c in ("FR", "FR", "DE", "FR")]
+        refs = [
+            citizen(s, settings, victim_country=c).report.reference
+            for c in ("FR", "FR", "DE", "FR")
+        ]
     assert [r.split("-")[0] + r.split("-")[2] for r in refs] == [
-        "FR000001", "FR000002", "DE000001", "FR000003"]
+        "FR000001",
+        "FR000002",
+        "DE000001",
+        "FR000003",
+    ]
 
 
-def test_concurrent_intake_never_shares_a_reference(factory: sessionmaker[Session],
-                                                     settings: Settings) -> None:
+def test_concurrent_intake_never_shares_a_reference(
+    factory: sessionmaker[Session], settings: Settings
+) -> None:
     refs: list[str] = []
     errors: list[BaseException] = []
 
@@ -152,8 +187,9 @@ def test_triage_rules(factory: sessionmaker[Session], settings: Settings) -> Non
             service.triage(s, analyst, rid, TriageIn(assigned_to_id=outsider.id))
         assert exc.value.errors[0]["field"] == "assigned_to_id"
         # A new category drops an incident type that does not belong to it.
-        report = service.triage(s, analyst, rid, TriageIn(category="network-crime",
-                                                          status=Status.TRIAGED))
+        report = service.triage(
+            s, analyst, rid, TriageIn(category="network-crime", status=Status.TRIAGED)
+        )
         assert report.incident_type is None and report.status is Status.TRIAGED
         report = service.triage(s, analyst, rid, TriageIn(tlp="GREEN", handling_code="H2"))
         assert report.tlp.value == "GREEN"

@@ -56,8 +56,9 @@ def test_scenario_imports_as_json_lines(tmp_path, factory, settings) -> None:  #
     from factories import actor_of, make_org, make_user
 
     path = tmp_path / "scenario.jsonl"
-    path.write_text("\n".join(json.dumps(r, ensure_ascii=False)
-                              for r in scenario.reports(60)), encoding="utf-8")
+    path.write_text(
+        "\n".join(json.dumps(r, ensure_ascii=False) for r in scenario.reports(60)), encoding="utf-8"
+    )
     with transaction(factory) as s:
         actor = actor_of(make_user(s, make_org(s, "Feed", "csirt", "NL"), ["analyst"]))
     summary = import_file(factory, settings, actor, path, batch_size=25)

@@ -54,8 +54,12 @@ class ContactOut(BaseModel):
     share_with_other_authorities: bool
 
 
-@router.post("", status_code=201, response_model=ReportOut,
-             responses={200: {"description": "external_id already submitted: the stored report"}})
+@router.post(
+    "",
+    status_code=201,
+    response_model=ReportOut,
+    responses={200: {"description": "external_id already submitted: the stored report"}},
+)
 def submit_report(data: ReportIn, db: DB, actor: Submitter, response: Response) -> Any:
     """Submit one report. Re-sending the same `external_id` returns the stored report
     with status 200 instead of creating a second one."""
@@ -70,9 +74,11 @@ def list_reports(db: DB, actor: Reader, query: Annotated[ReportQuery, Query()]) 
     """Reports you may see, newest first, with filters and a cursor."""
     filters = ReportFilter.model_validate(query.model_dump(exclude={"cursor", "limit"}))
     page = service.list_reports(db, actor, filters, cursor=query.cursor, limit=query.limit)
-    return ReportPage(items=[ReportOut.model_validate(r) for r in page.items],
-                      next_cursor=page.next_cursor,
-                      total=service.count_reports(db, actor, filters))
+    return ReportPage(
+        items=[ReportOut.model_validate(r) for r in page.items],
+        next_cursor=page.next_cursor,
+        total=service.count_reports(db, actor, filters),
+    )
 
 
 @router.get("/by-reference/{reference}", response_model=ReportOut)
@@ -102,27 +108,44 @@ def notes(report_id: uuid.UUID, db: DB, actor: Reader) -> Any:
 
 
 @router.get("/{report_id}/contact", response_model=ContactOut)
-def contact(report_id: uuid.UUID, db: DB, actor: Triager,
-            reason: Annotated[str, Query(min_length=3, max_length=500)]) -> Any:
+def contact(
+    report_id: uuid.UUID,
+    db: DB,
+    actor: Triager,
+    reason: Annotated[str, Query(min_length=3, max_length=500)],
+) -> Any:
     """The reporter's contact details. Each read is in the audit log with your reason."""
     report = service.get_report(db, actor, report_id)
     c = service.reporter_contact(db, actor, report, reason)
-    return ContactOut(name=c.name, email=c.email, phone=c.phone,
-                      contact_consent=c.contact_consent,
-                      share_with_other_authorities=c.share_with_other_authorities)
+    return ContactOut(
+        name=c.name,
+        email=c.email,
+        phone=c.phone,
+        contact_consent=c.contact_consent,
+        share_with_other_authorities=c.share_with_other_authorities,
+    )
 
 
-@router.post("/{report_id}/attachments", status_code=201, response_model=AttachmentOut,
-             responses={413: {"description": "file too large"},
-                        422: {"description": "file type not accepted (detected by content)"}})
-def add_attachment(report_id: uuid.UUID, db: DB, actor: AnyToken,
-                   file: Annotated[UploadFile, File()]) -> Any:
+@router.post(
+    "/{report_id}/attachments",
+    status_code=201,
+    response_model=AttachmentOut,
+    responses={
+        413: {"description": "file too large"},
+        422: {"description": "file type not accepted (detected by content)"},
+    },
+)
+def add_attachment(
+    report_id: uuid.UUID, db: DB, actor: AnyToken, file: Annotated[UploadFile, File()]
+) -> Any:
     """Attach a file (images, PDF, plain text, e-mail; max 10 MiB). Never for reports of
     child sexual abuse material."""
     content = file.file.read(MAX_ATTACHMENT_BYTES + 1)
     if len(content) > MAX_ATTACHMENT_BYTES:
-        raise TooLarge(f"{file.filename}: larger than {MAX_ATTACHMENT_BYTES // 2**20} MiB",
-                       errors=[{"field": "file", "message": "file too large"}])
+        raise TooLarge(
+            f"{file.filename}: larger than {MAX_ATTACHMENT_BYTES // 2**20} MiB",
+            errors=[{"field": "file", "message": "file too large"}],
+        )
     att = AttachmentIn(file.filename or "attachment", content, file.content_type)
     try:
         row = service.add_attachment(db, actor, report_id, att)
@@ -135,12 +158,15 @@ def add_attachment(report_id: uuid.UUID, db: DB, actor: AnyToken,
 
 
 @router.get("/{report_id}/attachments/{attachment_id}", response_class=FileResponse)
-def get_attachment(report_id: uuid.UUID, attachment_id: uuid.UUID, db: DB,
-                   actor: Reader) -> Any:
+def get_attachment(report_id: uuid.UUID, attachment_id: uuid.UUID, db: DB, actor: Reader) -> Any:
     row, path = service.attachment_file(db, actor, attachment_id)
     if row.report_id != report_id:
         from contactpoint.core.errors import NotFound
 
         raise NotFound(f"attachment {attachment_id} not found")
-    return FileResponse(path, media_type=row.content_type, filename=row.filename,
-                        content_disposition_type="attachment")
+    return FileResponse(
+        path,
+        media_type=row.content_type,
+        filename=row.filename,
+        content_disposition_type="attachment",
+    )

@@ -110,23 +110,29 @@ def import_file(
             first = parser.fallback_lines[0]
             summary.warnings.append(
                 f"{len(parser.fallback_lines)} line(s) were not UTF-8 and were read as "
-                f"Windows-1252 (first: line {first}); check accented letters")
+                f"Windows-1252 (first: line {first}); check accented letters"
+            )
     _finish(factory, actor, job_id, summary)
     return summary
 
 
-def _begin(factory: sessionmaker[Session], actor: Actor, path: Path, sha: str,
-           fmt: str) -> tuple[str, int]:
+def _begin(
+    factory: sessionmaker[Session], actor: Actor, path: Path, sha: str, fmt: str
+) -> tuple[str, int]:
     with transaction(factory) as s:
         job = s.scalars(
-            select(BulkImport).where(BulkImport.org_id == actor.org_id,
-                                     BulkImport.file_sha256 == sha,
-                                     BulkImport.finished_at.is_(None))
+            select(BulkImport)
+            .where(
+                BulkImport.org_id == actor.org_id,
+                BulkImport.file_sha256 == sha,
+                BulkImport.finished_at.is_(None),
+            )
             .order_by(BulkImport.created_at.desc())
         ).first()
         if job is None:
-            job = BulkImport(org_id=actor.org_id, file_sha256=sha, filename=path.name[:500],
-                             format=fmt)
+            job = BulkImport(
+                org_id=actor.org_id, file_sha256=sha, filename=path.name[:500], format=fmt
+            )
             s.add(job)
             s.flush()
         return str(job.id), job.last_committed_line
@@ -141,13 +147,22 @@ def _validate(rec: Record, sha: str) -> tuple[int, ReportIn | None, list[RowErro
     try:
         return rec.line, ReportIn.model_validate(data), []
     except ValidationError as exc:
-        return rec.line, None, [RowError(rec.line, e["field"], e["message"])
-                                for e in field_errors(exc)]
+        return (
+            rec.line,
+            None,
+            [RowError(rec.line, e["field"], e["message"]) for e in field_errors(exc)],
+        )
 
 
-def _commit(factory: sessionmaker[Session], settings: Settings, actor: Actor, job_id: str,
-            batch: list[tuple[int, ReportIn | None, list[RowError]]], summary: ImportSummary,
-            after_commit: Callable[[int], None] | None) -> None:
+def _commit(
+    factory: sessionmaker[Session],
+    settings: Settings,
+    actor: Actor,
+    job_id: str,
+    batch: list[tuple[int, ReportIn | None, list[RowError]]],
+    summary: ImportSummary,
+    after_commit: Callable[[int], None] | None,
+) -> None:
     accepted = duplicates = 0
     rejects: list[RowError] = []
     with transaction(factory) as s:
@@ -161,8 +176,7 @@ def _commit(factory: sessionmaker[Session], settings: Settings, actor: Actor, jo
                     result = service.submit(s, actor, data, source=Source.BULK_FILE)
             except ContactpointError as exc:
                 found = exc.errors or [{"field": None, "message": exc.detail}]
-                rejects.extend(RowError(line, e.get("field"), str(e.get("message")))
-                               for e in found)
+                rejects.extend(RowError(line, e.get("field"), str(e.get("message"))) for e in found)
                 continue
             if result.created:
                 accepted += 1
@@ -185,17 +199,28 @@ def _commit(factory: sessionmaker[Session], settings: Settings, actor: Actor, jo
         after_commit(batch[-1][0])
 
 
-def _finish(factory: sessionmaker[Session], actor: Actor, job_id: str,
-            summary: ImportSummary) -> None:
+def _finish(
+    factory: sessionmaker[Session], actor: Actor, job_id: str, summary: ImportSummary
+) -> None:
     with transaction(factory) as s:
         job = s.get(BulkImport, _uuid(job_id))
         assert job is not None
         job.finished_at = utcnow()
-        audit.record(s, actor, "report.import", object_type="bulk_import", object_id=job.id,
-                     details={"file": job.filename, "sha256": job.file_sha256,
-                              "accepted": job.accepted, "duplicates": job.duplicates,
-                              "rejected": job.rejected,
-                              "resumed_from_line": summary.resumed_from_line})
+        audit.record(
+            s,
+            actor,
+            "report.import",
+            object_type="bulk_import",
+            object_id=job.id,
+            details={
+                "file": job.filename,
+                "sha256": job.file_sha256,
+                "accepted": job.accepted,
+                "duplicates": job.duplicates,
+                "rejected": job.rejected,
+                "resumed_from_line": summary.resumed_from_line,
+            },
+        )
     if summary.rejects_file and summary.rejected == 0 and summary.resumed_from_line == 0:
         summary.rejects_file.unlink(missing_ok=True)
         summary.rejects_file = None

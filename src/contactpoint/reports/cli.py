@@ -26,15 +26,27 @@ console = Console()
 
 @app.command("import")
 def import_cmd(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True,
-                                help="CSV or JSON Lines file (docs/reports.md)."),
-    fmt: str | None = typer.Option(None, "--format", help=f"One of {', '.join(FORMATS)}; "
-                                   "default from the file name."),
-    org: str | None = typer.Option(None, help="Organisation that submits the reports "
-                                   "(default: the only organisation, if there is one)."),
+    file: Path = typer.Argument(
+        ...,
+        exists=True,
+        dir_okay=False,
+        readable=True,
+        help="CSV or JSON Lines file (docs/reports.md).",
+    ),
+    fmt: str | None = typer.Option(
+        None, "--format", help=f"One of {', '.join(FORMATS)}; default from the file name."
+    ),
+    org: str | None = typer.Option(
+        None,
+        help="Organisation that submits the reports "
+        "(default: the only organisation, if there is one).",
+    ),
     batch_size: int = typer.Option(500, min=1, help="Rows per committed batch."),
-    encoding: str = typer.Option("auto", help=f"CSV encoding: {', '.join(ENCODINGS)}. "
-                                 "auto reads non-UTF-8 lines as Windows-1252 and says so."),
+    encoding: str = typer.Option(
+        "auto",
+        help=f"CSV encoding: {', '.join(ENCODINGS)}. "
+        "auto reads non-UTF-8 lines as Windows-1252 and says so.",
+    ),
 ) -> None:
     """Import reports from a file. Commits in batches; re-run the same file after a crash to
     resume, and re-running a finished file adds no duplicates. Bad rows are listed with
@@ -45,12 +57,25 @@ def import_cmd(
     actor = _actor(factory, org)
     size = file.stat().st_size
     try:
-        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(),
-                      TimeRemainingColumn(), console=console, transient=True) as bar:
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+        ) as bar:
             task = bar.add_task(f"importing {file.name}", total=size or 1)
             summary = import_file(
-                factory, settings, actor, file, fmt=fmt, batch_size=batch_size,
-                encoding=encoding, progress=lambda done: bar.update(task, completed=done))
+                factory,
+                settings,
+                actor,
+                file,
+                fmt=fmt,
+                batch_size=batch_size,
+                encoding=encoding,
+                progress=lambda done: bar.update(task, completed=done),
+            )
     except FileFormatError as exc:
         console.print(f"[red]{file.name}: {exc}[/red] (nothing was imported)")
         raise typer.Exit(2) from None
@@ -58,9 +83,11 @@ def import_cmd(
         console.print(f"resumed after line {summary.resumed_from_line}")
     for warning in summary.warnings:
         console.print(f"[yellow]warning:[/yellow] {warning}")
-    console.print(f"[green]{summary.accepted} accepted[/green], "
-                  f"{summary.duplicates} duplicates skipped, "
-                  f"[red]{summary.rejected} rejected[/red]")
+    console.print(
+        f"[green]{summary.accepted} accepted[/green], "
+        f"{summary.duplicates} duplicates skipped, "
+        f"[red]{summary.rejected} rejected[/red]"
+    )
     if summary.rejects:
         table = Table("line", "field", "message", title="Rejected rows")
         for r in summary.rejects[:50]:
@@ -82,13 +109,21 @@ def _actor(factory: sessionmaker[Session], org_name: str | None) -> Actor:
             query = query.where(Organisation.name == org_name)
         orgs = list(s.scalars(query.limit(2)))
     if not orgs:
-        console.print(f"[red]no active organisation named {org_name!r}[/red]" if org_name
-                      else "[red]no organisation yet: create one first (contactpoint org)[/red]")
+        console.print(
+            f"[red]no active organisation named {org_name!r}[/red]"
+            if org_name
+            else "[red]no organisation yet: create one first (contactpoint org)[/red]"
+        )
         raise typer.Exit(2)
     if len(orgs) > 1:
         console.print("[red]several organisations exist: choose one with --org NAME[/red]")
         raise typer.Exit(2)
     o = orgs[0]
-    return Actor(user_id=None, org_id=o.id, label=f"import:{o.name}",
-                 permissions=frozenset({"reports:submit"}), org_kind=o.kind.value,
-                 country=o.country)
+    return Actor(
+        user_id=None,
+        org_id=o.id,
+        label=f"import:{o.name}",
+        permissions=frozenset({"reports:submit"}),
+        org_kind=o.kind.value,
+        country=o.country,
+    )

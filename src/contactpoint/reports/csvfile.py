@@ -21,10 +21,26 @@ from contactpoint.reports.filerows import FileFormatError, Record, RowError
 from contactpoint.taxonomy.vocab import IdentifierType
 
 SCALAR_COLUMNS = (
-    "external_id", "crime_kind", "category", "incident_type", "offence", "victim_country",
-    "victim_type", "occurred_at", "description", "loss_amount", "loss_currency",
-    "payment_method", "reporter_name", "reporter_email", "reporter_phone", "contact_consent",
-    "share_with_other_authorities", "anonymous", "tlp", "pap",
+    "external_id",
+    "crime_kind",
+    "category",
+    "incident_type",
+    "offence",
+    "victim_country",
+    "victim_type",
+    "occurred_at",
+    "description",
+    "loss_amount",
+    "loss_currency",
+    "payment_method",
+    "reporter_name",
+    "reporter_email",
+    "reporter_phone",
+    "contact_consent",
+    "share_with_other_authorities",
+    "anonymous",
+    "tlp",
+    "pap",
 )
 IDENTIFIER_COLUMNS = {f"suspect_{t.value.replace('-', '_')}": t.value for t in IdentifierType}
 COLUMNS = (*SCALAR_COLUMNS, "suspect_identifiers", *IDENTIFIER_COLUMNS)
@@ -52,7 +68,9 @@ class CsvParser:
                     raise FileFormatError(
                         f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at column "
                         f"{exc.start + 1}); save the file as UTF-8, or import it with "
-                        "--encoding cp1252", line=number) from None
+                        "--encoding cp1252",
+                        line=number,
+                    ) from None
                 self.fallback_lines.append(number)
                 yield raw.decode("cp1252", errors="replace")
 
@@ -83,8 +101,9 @@ class CsvParser:
         try:
             names = next(reader)
         except StopIteration:
-            raise FileFormatError("the file is empty: the first line must be the header",
-                                  line=1) from None
+            raise FileFormatError(
+                "the file is empty: the first line must be the header", line=1
+            ) from None
         except csv.Error as exc:
             raise FileFormatError(f"unreadable header: {exc}", line=1) from None
         names = [n.strip().lower() for n in names]
@@ -92,7 +111,9 @@ class CsvParser:
         if unknown:
             raise FileFormatError(
                 f"unknown column(s) {', '.join(repr(n) for n in unknown)}; "
-                "the header is documented in docs/reports.md", line=1)
+                "the header is documented in docs/reports.md",
+                line=1,
+            )
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise FileFormatError(f"column(s) given twice: {', '.join(dupes)}", line=1)
@@ -102,8 +123,12 @@ class CsvParser:
 
     def _record(self, line: int, header: list[str], row: list[str]) -> Record:
         if len(row) != len(header):
-            return Record(line, error=RowError(
-                line, None, f"expected {len(header)} fields as in the header, got {len(row)}"))
+            return Record(
+                line,
+                error=RowError(
+                    line, None, f"expected {len(header)} fields as in the header, got {len(row)}"
+                ),
+            )
         data: dict[str, Any] = {}
         idents: list[dict[str, str]] = []
         for name, cell in zip(header, row, strict=True):
@@ -116,8 +141,11 @@ class CsvParser:
                 except ValueError as exc:
                     return Record(line, error=RowError(line, name, str(exc)))
             elif name in IDENTIFIER_COLUMNS:
-                idents.extend({"type": IDENTIFIER_COLUMNS[name], "value": v.strip()}
-                              for v in cell.split("|") if v.strip())
+                idents.extend(
+                    {"type": IDENTIFIER_COLUMNS[name], "value": v.strip()}
+                    for v in cell.split("|")
+                    if v.strip()
+                )
             else:
                 data[name] = cell
         if idents:

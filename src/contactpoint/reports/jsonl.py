@@ -19,23 +19,35 @@ def records(lines: Iterable[bytes]) -> Iterator[Record]:
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            yield Record(number, error=RowError(
-                number, None, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at column "
-                f"{exc.start + 1}); JSON Lines files must be UTF-8"))
+            yield Record(
+                number,
+                error=RowError(
+                    number,
+                    None,
+                    f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at column "
+                    f"{exc.start + 1}); JSON Lines files must be UTF-8",
+                ),
+            )
             continue
         if not text.strip():
             continue
         try:
             obj = json.loads(text)
         except json.JSONDecodeError as exc:
-            yield Record(number, error=RowError(number, None,
-                                                f"invalid JSON: {exc.msg} (column {exc.colno})"))
+            yield Record(
+                number,
+                error=RowError(number, None, f"invalid JSON: {exc.msg} (column {exc.colno})"),
+            )
             continue
         except (RecursionError, ValueError) as exc:
             yield Record(number, error=RowError(number, None, f"invalid JSON: {exc}"))
             continue
         if not isinstance(obj, dict):
-            yield Record(number, error=RowError(
-                number, None, f"each line must be a JSON object, not {type(obj).__name__}"))
+            yield Record(
+                number,
+                error=RowError(
+                    number, None, f"each line must be a JSON object, not {type(obj).__name__}"
+                ),
+            )
             continue
         yield Record(number, data=obj)

@@ -91,12 +91,15 @@ class Report(IdMixin, TimestampMixin, Marked, Base):
 
     # Personal data: encrypted, and deferred so lists never decrypt them. Read them through
     # service.reporter_contact(), which writes the audit entry.
-    reporter_name: Mapped[str | None] = mapped_column(EncryptedString, deferred=True,
-                                                      deferred_group="contact")
-    reporter_email: Mapped[str | None] = mapped_column(EncryptedString, deferred=True,
-                                                       deferred_group="contact")
-    reporter_phone: Mapped[str | None] = mapped_column(EncryptedString, deferred=True,
-                                                       deferred_group="contact")
+    reporter_name: Mapped[str | None] = mapped_column(
+        EncryptedString, deferred=True, deferred_group="contact"
+    )
+    reporter_email: Mapped[str | None] = mapped_column(
+        EncryptedString, deferred=True, deferred_group="contact"
+    )
+    reporter_phone: Mapped[str | None] = mapped_column(
+        EncryptedString, deferred=True, deferred_group="contact"
+    )
     contact_consent: Mapped[bool] = mapped_column(Boolean, default=False)
     share_with_other_authorities: Mapped[bool] = mapped_column(Boolean, default=False)
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)

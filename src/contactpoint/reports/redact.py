@@ -25,8 +25,7 @@ def card_digits(value: str) -> str | None:
     """The digits of a full card number (13-19 digits, Luhn-valid), or None."""
     digits = re.sub(r"[ -]", "", value.strip())
     # Card networks start with 2-6; this also spares phone numbers written 00.. or +..
-    if (digits.isdigit() and 13 <= len(digits) <= 19 and digits[0] in "23456"
-            and luhn_ok(digits)):
+    if digits.isdigit() and 13 <= len(digits) <= 19 and digits[0] in "23456" and luhn_ok(digits):
         return digits
     return None
 
@@ -54,5 +53,10 @@ def card_identifier(value: str, token: Callable[[str, str], str]) -> dict[str, s
     digits = card_digits(value)
     if digits is None:
         return {"type": "card", "value": value}
-    return {"type": "card", "value": mask(digits), "bin": digits[:6], "last4": digits[-4:],
-            "token": token("card", digits)}
+    return {
+        "type": "card",
+        "value": mask(digits),
+        "bin": digits[:6],
+        "last4": digits[-4:],
+        "token": token("card", digits),
+    }

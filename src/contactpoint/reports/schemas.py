@@ -43,9 +43,20 @@ CURRENCIES = frozenset(list_currencies())
 Str200 = Annotated[str, Field(min_length=1, max_length=200)]
 
 __all__ = [
-    "AttachmentIn", "NoteIn", "Page", "PublicStatus", "ReportFilter", "ReportIn",
-    "ReportOut", "ReporterContact", "Source", "Status", "SubmitResult", "SuspectIdentifier",
-    "TriageIn", "field_errors",
+    "AttachmentIn",
+    "NoteIn",
+    "Page",
+    "PublicStatus",
+    "ReportFilter",
+    "ReportIn",
+    "ReportOut",
+    "ReporterContact",
+    "Source",
+    "Status",
+    "SubmitResult",
+    "SuspectIdentifier",
+    "TriageIn",
+    "field_errors",
 ]
 
 
@@ -85,9 +96,7 @@ class ReportIn(BaseModel):
         default_factory=list, max_length=MAX_IDENTIFIERS
     )
     reporter_name: str | None = Field(None, max_length=200)
-    reporter_email: str | None = Field(
-        None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-    )
+    reporter_email: str | None = Field(None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     reporter_phone: str | None = Field(None, max_length=40, pattern=r"^\+?[0-9 ()./-]{4,40}$")
     contact_consent: bool = False
     share_with_other_authorities: bool = False
@@ -116,8 +125,10 @@ class ReportIn(BaseModel):
         if value is None:
             return taxonomy.crime_kind(kind).incident_type if kind else None
         if category is not None and value not in taxonomy.incident_type_ids(category):
-            raise ValueError(f"unknown incident type {value!r} for category {category.value}; "
-                             "see GET /api/v1/taxonomy")
+            raise ValueError(
+                f"unknown incident type {value!r} for category {category.value}; "
+                "see GET /api/v1/taxonomy"
+            )
         return value
 
     @field_validator("offence", mode="after")
@@ -164,8 +175,9 @@ class ReportIn(BaseModel):
     @field_validator("anonymous", mode="after")
     @classmethod
     def _anonymous(cls, value: bool, info: ValidationInfo) -> bool:
-        given = [f for f in ("reporter_name", "reporter_email", "reporter_phone")
-                 if info.data.get(f)]
+        given = [
+            f for f in ("reporter_name", "reporter_email", "reporter_phone") if info.data.get(f)
+        ]
         if value and given:
             raise ValueError(f"an anonymous report carries no contact details ({', '.join(given)})")
         return value

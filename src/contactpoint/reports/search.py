@@ -51,7 +51,8 @@ def index(session: Session, report_id: uuid.UUID, body: str) -> None:
     if _dialect(session) != "sqlite":
         return
     # The Uuid type stores 32 hex digits on SQLite; the FTS row uses the same form.
-    session.execute(text("DELETE FROM reports_fts WHERE report_id = :rid"),
-                    {"rid": report_id.hex})
-    session.execute(text("INSERT INTO reports_fts (report_id, body) VALUES (:rid, :body)"),
-                    {"rid": report_id.hex, "body": body})
+    session.execute(text("DELETE FROM reports_fts WHERE report_id = :rid"), {"rid": report_id.hex})
+    session.execute(
+        text("INSERT INTO reports_fts (report_id, body) VALUES (:rid, :body)"),
+        {"rid": report_id.hex, "body": body},
+    )

@@ -104,14 +104,24 @@ def submit(
         raise
     for att in attachments:
         _attach(session, actor, report, att)
-    audit.record(session, actor, "report.submit", object_type="report", object_id=report.id,
-                 details={"reference": report.reference, "source": source.value,
-                          "attachments": len(attachments)})
+    audit.record(
+        session,
+        actor,
+        "report.submit",
+        object_type="report",
+        object_id=report.id,
+        details={
+            "reference": report.reference,
+            "source": source.value,
+            "attachments": len(attachments),
+        },
+    )
     return SubmitResult(report, created=True, status_secret=secret)
 
 
-def _insert(session: Session, actor: Actor, data: ReportIn, source: Source,
-            org_id: uuid.UUID | None) -> tuple[Report, str | None]:
+def _insert(
+    session: Session, actor: Actor, data: ReportIn, source: Source, org_id: uuid.UUID | None
+) -> tuple[Report, str | None]:
     receiving = _receiving_orgs(session, data.victim_country)
     owner = org_id or (receiving[0] if receiving else None)
     description, _cards = redact.redact_cards(data.description)
@@ -163,8 +173,7 @@ def _is_system(actor: Actor) -> bool:
 
 def _by_external_id(session: Session, org_id: uuid.UUID, external_id: str) -> Report | None:
     return session.scalars(
-        select(Report).where(Report.reporting_org_id == org_id,
-                             Report.external_id == external_id)
+        select(Report).where(Report.reporting_org_id == org_id, Report.external_id == external_id)
     ).first()
 
 
@@ -177,11 +186,13 @@ def _receiving_orgs(session: Session, country: str) -> list[uuid.UUID]:
         (le, Organisation.country == settings_of(session).national_country),
         ((OrgKind.EU_CONTACT_POINT,), Organisation.country.is_not(None)),
     ):
-        ids = list(session.scalars(
-            select(Organisation.id)
-            .where(Organisation.active.is_(True), Organisation.kind.in_(kinds), where)
-            .order_by(Organisation.name)
-        ))
+        ids = list(
+            session.scalars(
+                select(Organisation.id)
+                .where(Organisation.active.is_(True), Organisation.kind.in_(kinds), where)
+                .order_by(Organisation.name)
+            )
+        )
         if ids:
             return ids
     return []
@@ -199,8 +210,9 @@ def _next_reference(session: Session, country: str, year: int | None = None) -> 
     stmt = (
         insert(ReferenceCounter)
         .values(country=country, year=year, last=1)
-        .on_conflict_do_update(index_elements=["country", "year"],
-                               set_={"last": ReferenceCounter.last + 1})
+        .on_conflict_do_update(
+            index_elements=["country", "year"], set_={"last": ReferenceCounter.last + 1}
+        )
         .returning(ReferenceCounter.last)
     )
     number = session.execute(stmt).scalar_one()
@@ -241,28 +253,44 @@ def _check_attachments(data: Report | ReportIn, attachments: list[AttachmentIn])
     if is_csam(data):
         raise InvalidInput(
             "reports of child sexual abuse material never take uploads: give the address only",
-            errors=[{"field": "attachments", "message": "not accepted for this kind of report"}])
+            errors=[{"field": "attachments", "message": "not accepted for this kind of report"}],
+        )
     if len(attachments) > MAX_ATTACHMENTS:
-        raise InvalidInput(f"at most {MAX_ATTACHMENTS} attachments",
-                           errors=[{"field": "attachments", "message": "too many files"}])
+        raise InvalidInput(
+            f"at most {MAX_ATTACHMENTS} attachments",
+            errors=[{"field": "attachments", "message": "too many files"}],
+        )
     for i, att in enumerate(attachments):
         field = f"attachments.{i}"
         if len(att.content) > MAX_ATTACHMENT_BYTES:
             raise TooLarge(
                 f"{att.filename}: larger than {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MiB",
-                errors=[{"field": field, "message": "file too large"}])
+                errors=[{"field": field, "message": "file too large"}],
+            )
         if storage.sniff(att.content) is None:
             raise InvalidInput(
                 f"{att.filename}: file type not accepted (images, PDF, text, e-mail only)",
-                errors=[{"field": field, "message": "file type not accepted; allowed: "
-                         + ", ".join(storage.ALLOWED_TYPES)}])
+                errors=[
+                    {
+                        "field": field,
+                        "message": "file type not accepted; allowed: "
+                        + ", ".join(storage.ALLOWED_TYPES),
+                    }
+                ],
+            )
 
 
 def _attach(session: Session, actor: Actor, report: Report, att: AttachmentIn) -> Attachment:
     ctype = storage.sniff(att.content) or "application/octet-stream"
     sha = storage.store(attachments_root(session), att.content)
-    row = Attachment(report_id=report.id, sha256=sha, filename=_safe_name(att.filename),
-                     content_type=ctype, size=len(att.content), uploaded_by_id=actor.user_id)
+    row = Attachment(
+        report_id=report.id,
+        sha256=sha,
+        filename=_safe_name(att.filename),
+        content_type=ctype,
+        size=len(att.content),
+        uploaded_by_id=actor.user_id,
+    )
     session.add(row)
     session.flush()
     return row
@@ -273,33 +301,52 @@ def _safe_name(name: str) -> str:
     return "".join(ch for ch in base if ch.isprintable())[:255]
 
 
-def add_attachment(session: Session, actor: Actor, report_id: uuid.UUID,
-                   att: AttachmentIn) -> Attachment:
+def add_attachment(
+    session: Session, actor: Actor, report_id: uuid.UUID, att: AttachmentIn
+) -> Attachment:
     """Add a file to a report the actor sees and submitted (or may triage)."""
     report = get_report(session, actor, report_id)
-    if not (actor.can("reports:triage") or _is_system(actor)
-            or (actor.org_id is not None and actor.org_id == report.reporting_org_id)):
+    if not (
+        actor.can("reports:triage")
+        or _is_system(actor)
+        or (actor.org_id is not None and actor.org_id == report.reporting_org_id)
+    ):
         raise Forbidden("only the reporting organisation or an analyst may add files")
     _check_attachments(report, [att])
     if len(report.attachments) >= MAX_ATTACHMENTS:
-        raise InvalidInput(f"at most {MAX_ATTACHMENTS} attachments",
-                           errors=[{"field": "file", "message": "too many files"}])
+        raise InvalidInput(
+            f"at most {MAX_ATTACHMENTS} attachments",
+            errors=[{"field": "file", "message": "too many files"}],
+        )
     row = _attach(session, actor, report, att)
-    audit.record(session, actor, "report.attachment.add", object_type="report",
-                 object_id=report.id, details={"sha256": row.sha256, "size": row.size,
-                                               "content_type": row.content_type})
+    audit.record(
+        session,
+        actor,
+        "report.attachment.add",
+        object_type="report",
+        object_id=report.id,
+        details={"sha256": row.sha256, "size": row.size, "content_type": row.content_type},
+    )
     return row
 
 
-def attachment_file(session: Session, actor: Actor, attachment_id: uuid.UUID,
-                    reason: str | None = None) -> tuple[Attachment, Path]:
+def attachment_file(
+    session: Session, actor: Actor, attachment_id: uuid.UUID, reason: str | None = None
+) -> tuple[Attachment, Path]:
     """An attachment of a visible report and where its bytes are; the read is audited."""
     row = session.get(Attachment, attachment_id)
     if row is None:
         raise NotFound(f"attachment {attachment_id} not found")
     get_report(session, actor, row.report_id)  # 404 when the report is not visible
-    audit.record(session, actor, "report.attachment.read", object_type="report",
-                 object_id=row.report_id, reason=reason, details={"sha256": row.sha256})
+    audit.record(
+        session,
+        actor,
+        "report.attachment.read",
+        object_type="report",
+        object_id=row.report_id,
+        reason=reason,
+        details={"sha256": row.sha256},
+    )
     return row, storage.path_for(attachments_root(session), row.sha256)
 
 
@@ -318,25 +365,46 @@ def find_by_reference(session: Session, actor: Actor, reference: str) -> Report:
     return row
 
 
-def reporter_contact(session: Session, actor: Actor, report: Report,
-                     reason: str) -> ReporterContact:
+def reporter_contact(
+    session: Session, actor: Actor, report: Report, reason: str
+) -> ReporterContact:
     """Decrypt the reporter's contact details; audited with the reason (2016/680 Art. 25)."""
     if not (actor.can("reports:triage") or _is_system(actor)):
         raise Forbidden("reading contact details needs the permission 'reports:triage'")
     if not reason or not reason.strip():
-        raise InvalidInput("a reason is required to read contact details",
-                           errors=[{"field": "reason", "message": "required"}])
+        raise InvalidInput(
+            "a reason is required to read contact details",
+            errors=[{"field": "reason", "message": "required"}],
+        )
     get_report(session, actor, report.id)  # the caller's object must still be visible
-    audit.record(session, actor, "report.contact.read", object_type="report",
-                 object_id=report.id, reason=reason.strip())
-    return ReporterContact(report.reporter_name, report.reporter_email, report.reporter_phone,
-                           report.contact_consent, report.share_with_other_authorities)
+    audit.record(
+        session,
+        actor,
+        "report.contact.read",
+        object_type="report",
+        object_id=report.id,
+        reason=reason.strip(),
+    )
+    return ReporterContact(
+        report.reporter_name,
+        report.reporter_email,
+        report.reporter_phone,
+        report.contact_consent,
+        report.share_with_other_authorities,
+    )
 
 
 def _where(session: Session, actor: Actor, f: ReportFilter) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = [visible(Report, actor)]
-    for name in ("category", "crime_kind", "incident_type", "offence", "status", "source",
-                 "assigned_to_id"):
+    for name in (
+        "category",
+        "crime_kind",
+        "incident_type",
+        "offence",
+        "status",
+        "source",
+        "assigned_to_id",
+    ):
         value = getattr(f, name)
         if value is not None:
             conds.append(getattr(Report, name) == value)
@@ -345,8 +413,9 @@ def _where(session: Session, actor: Actor, f: ReportFilter) -> list[ColumnElemen
     if f.date_from:
         conds.append(Report.created_at >= datetime.combine(f.date_from, time.min, UTC))
     if f.date_to:
-        conds.append(Report.created_at <
-                     datetime.combine(f.date_to + timedelta(days=1), time.min, UTC))
+        conds.append(
+            Report.created_at < datetime.combine(f.date_to + timedelta(days=1), time.min, UTC)
+        )
     if f.q:
         conds.append(search.matches(session, f.q))
     return conds
@@ -363,21 +432,30 @@ def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         at, rid = raw.split("|")
         return datetime.fromisoformat(at), uuid.UUID(rid)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidInput("bad cursor", errors=[
-            {"field": "cursor", "message": "not a cursor from this API"}]) from exc
+        raise InvalidInput(
+            "bad cursor", errors=[{"field": "cursor", "message": "not a cursor from this API"}]
+        ) from exc
 
 
-def list_reports(session: Session, actor: Actor, filters: ReportFilter, *,
-                 cursor: str | None = None, limit: int = 50) -> Page[Report]:
+def list_reports(
+    session: Session,
+    actor: Actor,
+    filters: ReportFilter,
+    *,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> Page[Report]:
     """Newest first, keyset-paginated: pass ``next_cursor`` back to get the next page."""
     limit = max(1, min(limit, 500))
     stmt = select(Report).where(*_where(session, actor, filters))
     if cursor:
         at, rid = _decode_cursor(cursor)
-        stmt = stmt.where(or_(Report.created_at < at,
-                              and_(Report.created_at == at, Report.id < rid)))
-    rows = list(session.scalars(
-        stmt.order_by(Report.created_at.desc(), Report.id.desc()).limit(limit + 1)))
+        stmt = stmt.where(
+            or_(Report.created_at < at, and_(Report.created_at == at, Report.id < rid))
+        )
+    rows = list(
+        session.scalars(stmt.order_by(Report.created_at.desc(), Report.id.desc()).limit(limit + 1))
+    )
     more = len(rows) > limit
     rows = rows[:limit]
     return Page(rows, _encode_cursor(rows[-1]) if more and rows else None)
@@ -403,8 +481,7 @@ def public_status(session: Session, reference: str, secret: str) -> PublicStatus
     ok = hmac.compare_digest(stored or _DUMMY_HASH, _secret_hash(secret or ""))
     if row is None or stored is None or not ok:
         raise NotFound("no report matches this reference and secret")
-    return PublicStatus(row.reference, row.status, row.created_at.date(),
-                        row.updated_at.date())
+    return PublicStatus(row.reference, row.status, row.created_at.date(), row.updated_at.date())
 
 
 # ---------------------------------------------------------------------------- triage
@@ -434,8 +511,9 @@ def triage(session: Session, actor: Actor, report_id: uuid.UUID, data: TriageIn)
         for name in sorted(markings):
             value = getattr(data, name)
             if name in ("tlp", "pap") and value is None:
-                raise InvalidInput(f"{name} cannot be empty",
-                                   errors=[{"field": name, "message": "required"}])
+                raise InvalidInput(
+                    f"{name} cannot be empty", errors=[{"field": name, "message": "required"}]
+                )
             change(name, value)
     if "assigned_to_id" in given:
         if data.assigned_to_id is not None:
@@ -446,23 +524,32 @@ def triage(session: Session, actor: Actor, report_id: uuid.UUID, data: TriageIn)
             allowed = ", ".join(sorted(s.value for s in TRANSITIONS[report.status])) or "none"
             raise InvalidInput(
                 f"a {report.status.value} report cannot become {data.status.value}",
-                errors=[{"field": "status", "message": f"allowed next: {allowed}"}])
+                errors=[{"field": "status", "message": f"allowed next: {allowed}"}],
+            )
         if data.status is Status.CLOSED and not (data.close_reason or "").strip():
-            raise InvalidInput("closing a report needs a reason",
-                               errors=[{"field": "close_reason", "message": "required"}])
+            raise InvalidInput(
+                "closing a report needs a reason",
+                errors=[{"field": "close_reason", "message": "required"}],
+            )
         change("status", data.status)
         change("close_reason", data.close_reason if data.status is Status.CLOSED else None)
     if changes:
         session.flush()
-        audit.record(session, actor, "report.triage", object_type="report",
-                     object_id=report.id, reason=data.close_reason, details=changes)
+        audit.record(
+            session,
+            actor,
+            "report.triage",
+            object_type="report",
+            object_id=report.id,
+            reason=data.close_reason,
+            details=changes,
+        )
     if data.note:
         add_note(session, actor, report.id, data.note)
     return report
 
 
-def _triage_classification(report: Report, data: TriageIn, given: set[str],
-                           change: Any) -> None:
+def _triage_classification(report: Report, data: TriageIn, given: set[str], change: Any) -> None:
     category = data.category if data.category is not None else report.category
     if data.category is not None:
         change("category", data.category)
@@ -472,23 +559,30 @@ def _triage_classification(report: Report, data: TriageIn, given: set[str],
             if "incident_type" in given:
                 raise InvalidInput(
                     f"unknown incident type {itype!r} for category {category.value}",
-                    errors=[{"field": "incident_type", "message": "not in this category"}])
+                    errors=[{"field": "incident_type", "message": "not in this category"}],
+                )
             itype = None  # the old type does not belong to the new category
         change("incident_type", itype)
     if "offence" in given:
         if data.offence is not None and data.offence not in taxonomy.offence_codes():
-            raise InvalidInput(f"unknown offence code {data.offence!r}",
-                               errors=[{"field": "offence", "message": "unknown code"}])
+            raise InvalidInput(
+                f"unknown offence code {data.offence!r}",
+                errors=[{"field": "offence", "message": "unknown code"}],
+            )
         change("offence", data.offence)
 
 
 def _check_assignee(session: Session, actor: Actor, user_id: uuid.UUID) -> None:
     user = session.get(User, user_id)
-    if user is None or not user.active or (
-        user.organisation_id != actor.org_id and not _is_system(actor)
+    if (
+        user is None
+        or not user.active
+        or (user.organisation_id != actor.org_id and not _is_system(actor))
     ):
-        raise InvalidInput("assign to an active user of your own organisation",
-                           errors=[{"field": "assigned_to_id", "message": "unknown user"}])
+        raise InvalidInput(
+            "assign to an active user of your own organisation",
+            errors=[{"field": "assigned_to_id", "message": "unknown user"}],
+        )
 
 
 def _plain(value: Any) -> Any:
@@ -503,13 +597,25 @@ def add_note(session: Session, actor: Actor, report_id: uuid.UUID, body: str | N
         raise Forbidden("notes need the permission 'reports:triage'")
     body = (body.body if isinstance(body, NoteIn) else body).strip()
     if not body:
-        raise InvalidInput("a note cannot be empty",
-                           errors=[{"field": "body", "message": "required"}])
+        raise InvalidInput(
+            "a note cannot be empty", errors=[{"field": "body", "message": "required"}]
+        )
     report = get_report(session, actor, report_id)
-    note = Note(report_id=report.id, author_user_id=actor.user_id, author_org_id=actor.org_id,
-                author_label=actor.label, body=body)
+    note = Note(
+        report_id=report.id,
+        author_user_id=actor.user_id,
+        author_org_id=actor.org_id,
+        author_label=actor.label,
+        body=body,
+    )
     session.add(note)
     session.flush()
-    audit.record(session, actor, "report.note.add", object_type="report",
-                 object_id=report.id, details={"note_id": str(note.id)})
+    audit.record(
+        session,
+        actor,
+        "report.note.add",
+        object_type="report",
+        object_id=report.id,
+        details={"note_id": str(note.id)},
+    )
     return note

@@ -14,8 +14,13 @@ import tempfile
 from pathlib import Path
 
 ALLOWED_TYPES = (
-    "image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf",
-    "text/plain", "message/rfc822",
+    "image/jpeg",
+    "image/png",
+    "image/gif",
+    "image/webp",
+    "application/pdf",
+    "text/plain",
+    "message/rfc822",
 )
 
 _MAGIC: list[tuple[bytes, int, str]] = [
@@ -26,8 +31,15 @@ _MAGIC: list[tuple[bytes, int, str]] = [
     (b"%PDF-", 0, "application/pdf"),
 ]
 _HEADER_LINE = re.compile(rb"^[A-Za-z][A-Za-z0-9-]*:[ \t]")
-_EML_HEADERS = (b"from:", b"received:", b"return-path:", b"message-id:", b"mime-version:",
-                b"subject:", b"delivered-to:")
+_EML_HEADERS = (
+    b"from:",
+    b"received:",
+    b"return-path:",
+    b"message-id:",
+    b"mime-version:",
+    b"subject:",
+    b"delivered-to:",
+)
 
 
 def sniff(content: bytes) -> str | None:

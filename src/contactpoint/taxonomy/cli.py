@@ -10,8 +10,9 @@ from rich.table import Table
 
 import contactpoint.taxonomy.service as taxonomy
 
-app = typer.Typer(help="The classification: categories, incident types, offences.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="The classification: categories, incident types, offences.", no_args_is_help=True
+)
 console = Console()
 
 

@@ -104,8 +104,9 @@ def _entry(namespace: str, ref: str) -> TaxonomyEntry:
         entry = _taxonomies()[namespace][predicate][value]
     except KeyError as exc:
         raise LookupError(f"{namespace} has no entry {ref!r} (taxonomy/data mapping)") from exc
-    return TaxonomyEntry(namespace, predicate, value, entry.expanded or value,
-                         entry.description or "")
+    return TaxonomyEntry(
+        namespace, predicate, value, entry.expanded or value, entry.description or ""
+    )
 
 
 @cache
@@ -149,8 +150,14 @@ def incident_type_ids(cat: Category) -> frozenset[str]:
 def _offences() -> dict[str, Offence]:
     rows = _load("offences.json")["offences"]
     return {
-        r["code"]: Offence(r["code"], r["instrument"], r["article"], r["title"],
-                           Category(r["category"]), bool(r["check"]))
+        r["code"]: Offence(
+            r["code"],
+            r["instrument"],
+            r["article"],
+            r["title"],
+            Category(r["category"]),
+            bool(r["check"]),
+        )
         for r in rows
     }
 
@@ -172,11 +179,19 @@ def offence_codes() -> frozenset[str]:
 def _crime_kinds() -> dict[CrimeKind, CrimeKindInfo]:
     out = {}
     for r in _load("crime_kinds.json")["crime_kinds"]:
-        info = CrimeKindInfo(CrimeKind(r["id"]), Category(r["category"]), r["incident_type"],
-                             r["offence"], r["label"], r["advice"])
+        info = CrimeKindInfo(
+            CrimeKind(r["id"]),
+            Category(r["category"]),
+            r["incident_type"],
+            r["offence"],
+            r["label"],
+            r["advice"],
+        )
         if info.incident_type not in incident_type_ids(info.category):
-            raise LookupError(f"crime kind {info.id}: incident type {info.incident_type} "
-                              f"is not in category {info.category}")
+            raise LookupError(
+                f"crime kind {info.id}: incident type {info.incident_type} "
+                f"is not in category {info.category}"
+            )
         if info.offence is not None and info.offence not in offence_codes():
             raise LookupError(f"crime kind {info.id}: unknown offence {info.offence}")
         out[info.id] = info
@@ -242,13 +257,23 @@ def as_dict(lang: str = FALLBACK_LANGUAGE) -> dict[str, Any]:
             for c in categories()
         ],
         "crime_kinds": [
-            {"id": k.id.value, "label": k.label(lang), "category": k.category.value,
-             "incident_type": k.incident_type, "offence": k.offence}
+            {
+                "id": k.id.value,
+                "label": k.label(lang),
+                "category": k.category.value,
+                "incident_type": k.incident_type,
+                "offence": k.offence,
+            }
             for k in crime_kinds()
         ],
         "offences": [
-            {"code": o.code, "title": o.title, "citation": o.citation,
-             "category": o.category.value, "check": o.check}
+            {
+                "code": o.code,
+                "title": o.title,
+                "citation": o.citation,
+                "category": o.category.value,
+                "check": o.check,
+            }
             for o in offences()
         ],
     }

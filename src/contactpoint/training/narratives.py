@@ -170,52 +170,94 @@ NARRATIVES: dict[str, dict[str, list[str]]] = {
         ],
     },
     "csam": {
-        "en": ["While browsing I came across a page that seems to show sexual abuse of "
-               "children: {url}. I closed it immediately."],
-        "fr": ["En naviguant, je suis tombé sur une page qui semble montrer des abus sexuels "
-               "sur des enfants : {url}. Je l'ai fermée aussitôt."],
-        "de": ["Beim Surfen bin ich auf eine Seite gestoßen, die offenbar sexuellen "
-               "Kindesmissbrauch zeigt: {url}. Ich habe sie sofort geschlossen."],
-        "es": ["Navegando encontré una página que parece mostrar abusos sexuales a menores: "
-               "{url}. La cerré de inmediato."],
-        "it": ["Navigando ho trovato una pagina che sembra mostrare abusi sessuali su minori: "
-               "{url}. L'ho chiusa subito."],
-        "nl": ["Tijdens het surfen kwam ik op een pagina die seksueel misbruik van kinderen "
-               "lijkt te tonen: {url}. Ik heb hem meteen gesloten."],
-        "pl": ["Przeglądając internet trafiłem na stronę, która wydaje się pokazywać "
-               "wykorzystywanie seksualne dzieci: {url}. Od razu ją zamknąłem."],
+        "en": [
+            "While browsing I came across a page that seems to show sexual abuse of "
+            "children: {url}. I closed it immediately."
+        ],
+        "fr": [
+            "En naviguant, je suis tombé sur une page qui semble montrer des abus sexuels "
+            "sur des enfants : {url}. Je l'ai fermée aussitôt."
+        ],
+        "de": [
+            "Beim Surfen bin ich auf eine Seite gestoßen, die offenbar sexuellen "
+            "Kindesmissbrauch zeigt: {url}. Ich habe sie sofort geschlossen."
+        ],
+        "es": [
+            "Navegando encontré una página que parece mostrar abusos sexuales a menores: "
+            "{url}. La cerré de inmediato."
+        ],
+        "it": [
+            "Navigando ho trovato una pagina che sembra mostrare abusi sessuali su minori: "
+            "{url}. L'ho chiusa subito."
+        ],
+        "nl": [
+            "Tijdens het surfen kwam ik op een pagina die seksueel misbruik van kinderen "
+            "lijkt te tonen: {url}. Ik heb hem meteen gesloten."
+        ],
+        "pl": [
+            "Przeglądając internet trafiłem na stronę, która wydaje się pokazywać "
+            "wykorzystywanie seksualne dzieci: {url}. Od razu ją zamknąłem."
+        ],
     },
     "terrorist-content": {
-        "en": ["A video calling for attacks on civilians and glorifying a recent bombing is "
-               "posted at {url} and is being shared widely."],
-        "fr": ["Une vidéo appelant à des attentats contre des civils et glorifiant un attentat "
-               "récent est publiée à l'adresse {url}."],
-        "de": ["Unter {url} wird ein Video verbreitet, das zu Anschlägen auf Zivilisten "
-               "aufruft und einen Anschlag verherrlicht."],
-        "es": ["En {url} se ha publicado un vídeo que llama a atentar contra civiles y "
-               "glorifica un atentado reciente."],
-        "it": ["All'indirizzo {url} è pubblicato un video che incita ad attentati contro i "
-               "civili ed esalta un attacco recente."],
-        "nl": ["Op {url} staat een video die oproept tot aanslagen op burgers en een recente "
-               "aanslag verheerlijkt."],
-        "pl": ["Pod adresem {url} opublikowano film wzywający do zamachów na cywilów i "
-               "gloryfikujący niedawny atak."],
+        "en": [
+            "A video calling for attacks on civilians and glorifying a recent bombing is "
+            "posted at {url} and is being shared widely."
+        ],
+        "fr": [
+            "Une vidéo appelant à des attentats contre des civils et glorifiant un attentat "
+            "récent est publiée à l'adresse {url}."
+        ],
+        "de": [
+            "Unter {url} wird ein Video verbreitet, das zu Anschlägen auf Zivilisten "
+            "aufruft und einen Anschlag verherrlicht."
+        ],
+        "es": [
+            "En {url} se ha publicado un vídeo que llama a atentar contra civiles y "
+            "glorifica un atentado reciente."
+        ],
+        "it": [
+            "All'indirizzo {url} è pubblicato un video che incita ad attentati contro i "
+            "civili ed esalta un attacco recente."
+        ],
+        "nl": [
+            "Op {url} staat een video die oproept tot aanslagen op burgers en een recente "
+            "aanslag verheerlijkt."
+        ],
+        "pl": [
+            "Pod adresem {url} opublikowano film wzywający do zamachów na cywilów i "
+            "gloryfikujący niedawny atak."
+        ],
     },
     "illegal-content": {
-        "en": ["A forum thread at {url} calls for violence against a minority in my town and "
-               "lists people's home addresses."],
-        "fr": ["Un fil de discussion sur {url} appelle à la violence contre une minorité de ma "
-               "ville et publie des adresses personnelles."],
-        "de": ["Ein Forenbeitrag unter {url} ruft zu Gewalt gegen eine Minderheit in meiner "
-               "Stadt auf und nennt Privatadressen."],
-        "es": ["Un hilo de un foro en {url} incita a la violencia contra una minoría de mi "
-               "ciudad y publica direcciones particulares."],
-        "it": ["Una discussione su {url} incita alla violenza contro una minoranza della mia "
-               "città e pubblica indirizzi privati."],
-        "nl": ["Een forumdraad op {url} roept op tot geweld tegen een minderheid in mijn stad "
-               "en noemt huisadressen."],
-        "pl": ["Wątek na forum {url} wzywa do przemocy wobec mniejszości w moim mieście i "
-               "podaje adresy domowe."],
+        "en": [
+            "A forum thread at {url} calls for violence against a minority in my town and "
+            "lists people's home addresses."
+        ],
+        "fr": [
+            "Un fil de discussion sur {url} appelle à la violence contre une minorité de ma "
+            "ville et publie des adresses personnelles."
+        ],
+        "de": [
+            "Ein Forenbeitrag unter {url} ruft zu Gewalt gegen eine Minderheit in meiner "
+            "Stadt auf und nennt Privatadressen."
+        ],
+        "es": [
+            "Un hilo de un foro en {url} incita a la violencia contra una minoría de mi "
+            "ciudad y publica direcciones particulares."
+        ],
+        "it": [
+            "Una discussione su {url} incita alla violenza contro una minoranza della mia "
+            "città e pubblica indirizzi privati."
+        ],
+        "nl": [
+            "Een forumdraad op {url} roept op tot geweld tegen een minderheid in mijn stad "
+            "en noemt huisadressen."
+        ],
+        "pl": [
+            "Wątek na forum {url} wzywa do przemocy wobec mniejszości w moim mieście i "
+            "podaje adresy domowe."
+        ],
     },
 }
 

@@ -22,26 +22,64 @@ from typing import Any
 from contactpoint.training.narratives import ITEMS, NARRATIVES
 
 LANGUAGE_COUNTRIES: dict[str, list[str]] = {
-    "en": ["IE", "MT"], "fr": ["FR", "BE", "LU"], "de": ["DE", "AT"], "es": ["ES"],
-    "it": ["IT"], "nl": ["NL", "BE"], "pl": ["PL"],
+    "en": ["IE", "MT"],
+    "fr": ["FR", "BE", "LU"],
+    "de": ["DE", "AT"],
+    "es": ["ES"],
+    "it": ["IT"],
+    "nl": ["NL", "BE"],
+    "pl": ["PL"],
 }
 CURRENCY = {"PL": "PLN"}  # everyone else here pays in EUR
-_BBAN = {"DE": "n18", "LT": "n16", "NL": "a4n10", "ES": "n20", "FR": "n23", "PL": "n24",
-         "AT": "n16", "BE": "n12", "IT": "a1n22", "IE": "a4n14", "LU": "n16"}
-_PHONE = {"FR": ("+33", "6", 8), "BE": ("+32", "47", 7), "LU": ("+352", "621", 6),
-          "DE": ("+49", "15", 9), "AT": ("+43", "664", 7), "ES": ("+34", "6", 8),
-          "IT": ("+39", "3", 9), "NL": ("+31", "6", 8), "PL": ("+48", "5", 8),
-          "IE": ("+353", "8", 8), "MT": ("+356", "79", 6), "LT": ("+370", "6", 7)}
+_BBAN = {
+    "DE": "n18",
+    "LT": "n16",
+    "NL": "a4n10",
+    "ES": "n20",
+    "FR": "n23",
+    "PL": "n24",
+    "AT": "n16",
+    "BE": "n12",
+    "IT": "a1n22",
+    "IE": "a4n14",
+    "LU": "n16",
+}
+_PHONE = {
+    "FR": ("+33", "6", 8),
+    "BE": ("+32", "47", 7),
+    "LU": ("+352", "621", 6),
+    "DE": ("+49", "15", 9),
+    "AT": ("+43", "664", 7),
+    "ES": ("+34", "6", 8),
+    "IT": ("+39", "3", 9),
+    "NL": ("+31", "6", 8),
+    "PL": ("+48", "5", 8),
+    "IE": ("+353", "8", 8),
+    "MT": ("+356", "79", 6),
+    "LT": ("+370", "6", 7),
+}
 _TLDS = ["com", "net", "info", "top", "shop", "online", "xyz"]
 _BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
-_LURES = {"phishing": ["parcel", "colis", "paket", "secure", "verify", "douane", "zoll"],
-          "fraud": ["annonce", "markt", "deal", "shop"], "csam": ["img", "gallery", "files"],
-          "terrorist-content": ["video", "media", "news"], "illegal-content": ["forum", "board"],
-          "identity-theft": ["rent", "housing", "flat"]}
+_LURES = {
+    "phishing": ["parcel", "colis", "paket", "secure", "verify", "douane", "zoll"],
+    "fraud": ["annonce", "markt", "deal", "shop"],
+    "csam": ["img", "gallery", "files"],
+    "terrorist-content": ["video", "media", "news"],
+    "illegal-content": ["forum", "board"],
+    "identity-theft": ["rent", "housing", "flat"],
+}
 KINDS = list(NARRATIVES)
 # Kind mix: fraud and phishing dominate intake, as they do in practice.
-_WEIGHTS = {"fraud": 30, "phishing": 28, "identity-theft": 8, "hacking": 8,
-            "denial-of-service": 6, "csam": 6, "terrorist-content": 5, "illegal-content": 9}
+_WEIGHTS = {
+    "fraud": 30,
+    "phishing": 28,
+    "identity-theft": 8,
+    "hacking": 8,
+    "denial-of-service": 6,
+    "csam": 6,
+    "terrorist-content": 5,
+    "illegal-content": 9,
+}
 _PAYMENT = {"fraud": "bank-transfer", "phishing": "card", "identity-theft": "other"}
 
 
@@ -123,15 +161,22 @@ def _campaigns(rng: random.Random, count: int, kind: str | None = None) -> list[
         mule = rng.choice(["LT", "DE", "NL", "ES", "IE"])
         lure = rng.choice(_LURES.get(kind, ["portal"]))
         dom = domain(rng, lure)
-        out.append(Campaign(f"C{i + 1:02d}", kind, langs, {
-            "iban": [iban(rng, mule) for _ in range(rng.randint(1, 2))],
-            "phone": [phone(rng, rng.choice(list(_PHONE)))],
-            "domain": [dom],
-            "url": [f"https://{dom}/{rng.choice(['login', 'pay', 'track', 'v', 'id'])}"],
-            "email": [f"{rng.choice(['support', 'info', 'service', 'admin'])}@{dom}"],
-            "wallet": [wallet(rng)],
-            "ip": [doc_ip(rng) for _ in range(3)],
-        }))
+        out.append(
+            Campaign(
+                f"C{i + 1:02d}",
+                kind,
+                langs,
+                {
+                    "iban": [iban(rng, mule) for _ in range(rng.randint(1, 2))],
+                    "phone": [phone(rng, rng.choice(list(_PHONE)))],
+                    "domain": [dom],
+                    "url": [f"https://{dom}/{rng.choice(['login', 'pay', 'track', 'v', 'id'])}"],
+                    "email": [f"{rng.choice(['support', 'info', 'service', 'admin'])}@{dom}"],
+                    "wallet": [wallet(rng)],
+                    "ip": [doc_ip(rng) for _ in range(3)],
+                },
+            )
+        )
         kind = None if count > 1 else kind
     return out
 
@@ -148,8 +193,9 @@ def _money(rng: random.Random, kind: str, country: str, lang: str) -> tuple[str,
     return str(amount), currency, f"{shown} {'zł' if currency == 'PLN' else '€'}"
 
 
-def generate(n: int = 300, seed: int = 2007, *, campaigns: int = 14,
-             anchor: datetime | None = None) -> Iterator[ScenarioReport]:
+def generate(
+    n: int = 300, seed: int = 2007, *, campaigns: int = 14, anchor: datetime | None = None
+) -> Iterator[ScenarioReport]:
     """``n`` reports, the same for the same ``seed``. ``anchor`` is "now" for the dates
     (default 2026-10-31, fixed so the output never changes); reports lie up to 120 days
     before it."""
@@ -163,20 +209,37 @@ def generate(n: int = 300, seed: int = 2007, *, campaigns: int = 14,
         lang = rng.choice(camp.languages) if camp else rng.choice(list(LANGUAGE_COUNTRIES))
         country = rng.choice(LANGUAGE_COUNTRIES[lang])
         own = camp or _campaigns(random.Random(rng.random()), 1, kind)[0]  # a lone offender
-        yield ScenarioReport(camp.id if camp else None,
-                             _report(rng, i, seed, kind, lang, country, own, anchor))
+        yield ScenarioReport(
+            camp.id if camp else None, _report(rng, i, seed, kind, lang, country, own, anchor)
+        )
 
 
-def _report(rng: random.Random, i: int, seed: int, kind: str, lang: str, country: str,
-            camp: Campaign, anchor: datetime) -> dict[str, Any]:
+def _report(
+    rng: random.Random,
+    i: int,
+    seed: int,
+    kind: str,
+    lang: str,
+    country: str,
+    camp: Campaign,
+    anchor: datetime,
+) -> dict[str, Any]:
     ids = camp.identifiers
     url = rng.choice(ids["url"])
     shown_url = defang(url) if rng.random() < 0.3 else url
     amount, currency, amount_text = _money(rng, kind, country, lang)
-    values = {"iban": rng.choice(ids["iban"]), "phone": ids["phone"][0], "url": shown_url,
-              "domain": ids["domain"][0], "email": ids["email"][0], "wallet": ids["wallet"][0],
-              "ip": rng.choice(ids["ip"]), "amount": amount_text,
-              "item": rng.choice(ITEMS[lang]), "days": rng.randint(2, 9)}
+    values = {
+        "iban": rng.choice(ids["iban"]),
+        "phone": ids["phone"][0],
+        "url": shown_url,
+        "domain": ids["domain"][0],
+        "email": ids["email"][0],
+        "wallet": ids["wallet"][0],
+        "ip": rng.choice(ids["ip"]),
+        "amount": amount_text,
+        "item": rng.choice(ITEMS[lang]),
+        "days": rng.randint(2, 9),
+    }
     template = rng.choice(NARRATIVES[kind][lang])
     used = [k for k in ("iban", "phone", "url", "email", "wallet", "ip") if f"{{{k}}}" in template]
     kinds = {"wallet": "crypto-wallet"}
@@ -184,26 +247,36 @@ def _report(rng: random.Random, i: int, seed: int, kind: str, lang: str, country
         "external_id": f"SCN-{seed}-{i + 1:05d}",
         "crime_kind": kind,
         "victim_country": country,
-        "victim_type": ("business" if kind in ("hacking", "denial-of-service")
-                        else rng.choice(["person"] * 5 + ["business"])
-                        if kind in ("fraud", "phishing") else "person"),
-        "occurred_at": (anchor - timedelta(days=rng.randint(0, 120),
-                                           minutes=rng.randint(0, 1439))).isoformat(),
+        "victim_type": (
+            "business"
+            if kind in ("hacking", "denial-of-service")
+            else rng.choice(["person"] * 5 + ["business"])
+            if kind in ("fraud", "phishing")
+            else "person"
+        ),
+        "occurred_at": (
+            anchor - timedelta(days=rng.randint(0, 120), minutes=rng.randint(0, 1439))
+        ).isoformat(),
         "description": template.format(**values),
         # Victims often give only part of what they mention; correlation must read the text.
-        "suspect_identifiers": [{"type": kinds.get(k, k), "value": str(values[k])}
-                                for k in used if rng.random() < 0.7],
+        "suspect_identifiers": [
+            {"type": kinds.get(k, k), "value": str(values[k])} for k in used if rng.random() < 0.7
+        ],
     }
     if "{amount}" in template:
-        report.update(loss_amount=amount, loss_currency=currency,
-                      payment_method=_PAYMENT.get(kind, "crypto"))
+        report.update(
+            loss_amount=amount, loss_currency=currency, payment_method=_PAYMENT.get(kind, "crypto")
+        )
     if kind == "csam" and rng.random() < 0.6:
         report["anonymous"] = True
     elif rng.random() < 0.5:
         first = rng.choice(["Anna", "Marc", "Jana", "Luca", "Eva", "Piotr", "Sofia", "Tom"])
-        report.update(reporter_name=f"{first} Example",
-                      reporter_email=f"{first.lower()}.{i}@example.org",
-                      contact_consent=True, share_with_other_authorities=rng.random() < 0.7)
+        report.update(
+            reporter_name=f"{first} Example",
+            reporter_email=f"{first.lower()}.{i}@example.org",
+            contact_consent=True,
+            share_with_other_authorities=rng.random() < 0.7,
+        )
     if kind in ("terrorist-content", "illegal-content") and rng.random() < 0.5:
         report["tlp"] = "GREEN"
     return report
