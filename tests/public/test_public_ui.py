@@ -53,6 +53,8 @@ def test_start_page_lists_kinds_and_the_emergency_number(client: TestClient) -> 
 def test_pages_are_translated(client: TestClient) -> None:
     assert "Signaler" in client.get("/report?lang=fr").text
     assert "Meldung absenden" in client.get("/report/fraud?lang=de").text
+    assert "Wyślij zgłoszenie" in client.get("/report/fraud?lang=pl").text
+    assert "Denunciar un delito" in client.get("/report?lang=es").text
 
 
 def test_citizen_files_a_fraud_report_and_checks_its_status(client: TestClient) -> None:
