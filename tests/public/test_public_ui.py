@@ -54,7 +54,7 @@ def test_pages_are_translated(client: TestClient) -> None:
     assert "Signaler" in client.get("/report?lang=fr").text
     assert "Meldung absenden" in client.get("/report/fraud?lang=de").text
     assert "Wyślij zgłoszenie" in client.get("/report/fraud?lang=pl").text
-    assert "Denunciar un delito" in client.get("/report?lang=es").text
+    assert "Consulte el estado de su denuncia" in client.get("/report?lang=es").text
 
 
 def test_citizen_files_a_fraud_report_and_checks_its_status(client: TestClient) -> None:
