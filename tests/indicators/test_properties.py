@@ -95,10 +95,11 @@ card_digits = st.builds(
 )
 
 # The test's own definition of a card-shaped run (see cards.py): 13-19 digits, optionally
-# grouped by single spaces/hyphens, not glued to a letter/digit, not after "+" or "wa.me/",
-# first digit not zero, Luhn-valid.
+# grouped by single spaces/hyphens, not glued to a digit or a Latin/Greek/Cyrillic letter, not
+# after "+" or "wa.me/", first digit not zero, Luhn-valid.
+GLUE = r"0-9A-Za-z\u00c0-\u024f\u0370-\u052f_"
 RUN = re.compile(
-    r"(?<![^\W_])(?<!\+)(?<!\+ )(?<!\d[ \-])\d(?:[ \-]?\d){12,18}(?![ \-]?\d)(?![^\W_])"
+    rf"(?<![{GLUE}])(?<!\d)(?<!\+)(?<!\+ )(?<!\d[ \-])\d(?:[ \-]?\d){{12,18}}(?![ \-]?\d)(?![{GLUE}])"
 )
 
 

@@ -46,7 +46,7 @@ def find_ibans(text: str) -> Iterator[tuple[int, int, str, dict[str, Any]]]:
         if len(chars) < length:
             continue
         nxt = text[end : end + 1]
-        if nxt.isalnum() or (nxt == "-" and text[end + 1 : end + 2].isalnum()):
+        if _ascii_alnum(nxt) or (nxt == "-" and _ascii_alnum(text[end + 1 : end + 2])):
             continue  # the IBAN would end inside a longer token
         compact = "".join(chars).upper()
         try:
@@ -54,6 +54,10 @@ def find_ibans(text: str) -> Iterator[tuple[int, int, str, dict[str, Any]]]:
         except (ValueError, TypeError):
             continue
         yield m.start(), end, compact, _details(iban)
+
+
+def _ascii_alnum(c: str) -> bool:
+    return c.isascii() and c.isalnum()
 
 
 def _details(iban: IBAN) -> dict[str, Any]:

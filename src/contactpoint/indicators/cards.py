@@ -1,7 +1,8 @@
 """Payment card numbers: find, keep only BIN + last 4, and redact.
 
 A "card-shaped run" is 13-19 digits (any Unicode decimal digits), optionally grouped by single
-spaces or hyphens, not glued to a letter or digit, not preceded by "+" (an international phone
+spaces or hyphens, not glued to a digit or a Latin/Greek/Cyrillic letter (CJK text is
+written without spaces, so "卡号4111..." still counts), not preceded by "+" (an international phone
 number), "wa.me/" or "phone=" (WhatsApp links carry phone numbers), with a first digit 1-9,
 that passes the Luhn check. Every card-shaped run is redacted by `redact()` and never appears
 in any extracted indicator. Only runs with a payment card prefix (2-6: Mastercard 2-series,
@@ -16,12 +17,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-# `(?<![^\W_])` = not after a letter/digit; `(?<!\d[ \-])` = not the tail of a grouped number
-# such as "DE89 3704 0044 ..."; possessive-free but bounded, and the lookbehinds let each
-# digit run start only once, so matching is linear.
+# The lookbehinds: not after a letter or digit, not the tail of a grouped number such as
+# "DE89 3704 0044 ...", not a phone number in "+..." or a WhatsApp link. Bounded, and each
+# digit run can start only once, so matching is linear.
+_GLUE = r"0-9A-Za-z\u00c0-\u024f\u0370-\u052f_"  # Latin, Greek, Cyrillic letters; digits
 CARD_RUN_RE = re.compile(
-    r"(?<![^\W_])(?<!\+)(?<!\+ )(?<!\d[ \-])(?<!wa\.me/)(?<!wa\[\.\]me/)(?<!phone=)"
-    r"\d(?:[ \-]?\d){12,18}(?![ \-]?\d)(?![^\W_])"
+    rf"(?<![{_GLUE}])(?<!\d)(?<!\+)(?<!\+ )(?<!\d[ \-])(?<!wa\.me/)(?<!wa\[\.\]me/)(?<!phone=)"
+    rf"\d(?:[ \-]?\d){{12,18}}(?![ \-]?\d)(?![{_GLUE}])"
 )
 _SEP = str.maketrans("", "", " -")
 REDACTION = "[card {bin6}…{last4}]"

@@ -30,13 +30,18 @@ _ASCII_DOMAIN_RE = re.compile(
     r"[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){1,10}"
     r"(?![A-Za-z0-9\-]|\.[A-Za-z0-9\-])"
 )
+_LATIN_DOMAIN_RE = re.compile(
+    r"[0-9A-Za-z\u00c0-\u024f\u0370-\u052f\u1e00-\u1fff\-]{1,63}"
+    r"(?:\.[0-9A-Za-z\u00c0-\u024f\u0370-\u052f\u1e00-\u1fff\-]{1,63}){1,10}"
+)
 HASH_RE = re.compile(
     r"(?<![0-9A-Za-z_])(?:[0-9a-fA-F]{64}|[0-9a-fA-F]{40}|[0-9a-fA-F]{32})(?![0-9A-Za-z_])"
 )
 _HASH_TYPES = {32: t.MD5, 40: t.SHA1, 64: t.SHA256}
-ONION_RE = re.compile(r"(?<![A-Za-z2-7])([A-Za-z2-7]{56})\.onion(?![\w\-])")
+ONION_RE = re.compile(r"(?<![A-Za-z2-7])([A-Za-z2-7]{56})\.onion(?![0-9A-Za-z\-_])")
 MESSENGER_RE = re.compile(
-    r"(?<![\w.@/\-])(?:https?://)?(?:www\.)?(t\.me|telegram\.me|telegram\.dog|wa\.me)"
+    r"(?<![0-9A-Za-z\u00c0-\u024f\u0370-\u052f_.@/\-])(?:https?://)?(?:www\.)?"
+    r"(t\.me|telegram\.me|telegram\.dog|wa\.me)"
     r"/(\+?[A-Za-z0-9_]{1,40})",
     re.IGNORECASE,
 )
@@ -341,16 +346,26 @@ def _domains(run: _Run) -> None:
             _domain_candidate(run, cand, m.start(), glued_check=True)
 
 
+def _mixes_other_script(cand: str) -> bool:
+    for label in cand.split("."):
+        other = [domains.is_other_script(c) for c in label if c.isalpha()]
+        if any(other) and not all(other):
+            return True
+    return False
+
+
 def _domain_candidate(run: _Run, cand: str, start: int, *, glued_check: bool = False) -> bool:
+    if glued_check and _mixes_other_script(cand):
+        # CJK/Arabic text glued to a Latin-script name: "域名zakupy-łatwe.pl开网店".
+        found = False
+        for sub in _LATIN_DOMAIN_RE.finditer(cand):
+            if not sub.group().isascii():  # ASCII names were found by the ASCII pass
+                found |= _domain_candidate(run, sub.group(), start + sub.start())
+        return found
     end = start + len(cand)
-    if glued_check:
-        for label in cand.split("."):
-            has_ascii = any(c.isascii() and c.isalpha() for c in label)
-            if has_ascii and any(domains.is_other_script(c) for c in label):
-                return False
     if run.taken.overlaps(start, end):
         return False
-    if not cand[0].isalnum():
+    if not cand[0].isalnum() or cand.lower().endswith(".onion"):
         return False
     last = cand.rsplit(".", 1)[-1]
     if len(last) > 1 and last[0].isupper() and last[1:].islower() and last.isalpha():

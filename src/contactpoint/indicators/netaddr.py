@@ -38,8 +38,9 @@ EMAIL_RE = re.compile(
 )
 # Words just before a dotted quad that make it a version number, not an address.
 VERSION_CONTEXT = re.compile(
-    r"\b(?:version|versions|ver\.?|v|build|release|firmware|fw|update|patch|версия|версии|"
-    r"έκδοση|版本|الإصدار|wersja|versión|versione|versie|verze)\W{0,3}$",
+    r"(?:\b(?:version|versions|ver\.?|v|build|release|firmware|fw|update|patch|wersj\w*|"
+    r"(?:updated?|upgraded?) to|"
+    r"versión|versione|versie|verze)|верси[яиюей]|έκδοσ[ηεις]+|版本|الإصدار)\W{0,3}$",
     re.IGNORECASE,
 )
 

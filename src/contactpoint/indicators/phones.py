@@ -16,13 +16,17 @@ import phonenumbers
 
 # Starts with "+", "(" or a digit not glued to a word; the body is possessive so a long digit
 # run costs one pass. Trailing separators are trimmed afterwards.
-PHONE_RE = re.compile(r"(?<![\w+/.#№-])(?:\+|\(\+?)?\d[\d \u00a0\-./()]{5,22}+")
+PHONE_RE = re.compile(
+    r"(?<![0-9A-Za-z\u00c0-\u024f\u0370-\u052f_+/.#№-])(?<!\d)(?<!\d[ .\-])"
+    r"(?:\+|\(\+?)?\d[\d \u00a0\-./()]{5,22}+"
+)
 
 _DATE_RE = re.compile(
     r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}|\b(?:19|20)\d\d\b.*\b(?:19|20)\d\d\b"
 )
 _VERSION_RE = re.compile(r"^\d{1,3}(?:\.\d{1,3}){2,}$")
-_AMOUNT_RE = re.compile(r"^\d{1,3}(?:[ .\u00a0]\d{3})+(?:[.,]\d{1,2})?$")
+# "12 345 678" is an amount; "512 346 959" (3-3-3) is how Poland writes mobile numbers.
+_AMOUNT_RE = re.compile(r"^\d{1,2}(?:[ .\u00a0]\d{3})+(?:[.,]\d{1,2})?$")
 # Words before a number that make it an amount, an order/reference number or a version.
 _NEG_CONTEXT = re.compile(
     r"(?:€|\$|£|¥|₽|₴|zł|kč|eur|euro|usd|gbp|chf|pln|czk|sek|dkk|huf|ron|rub|руб|元|"
