@@ -99,7 +99,8 @@ card_digits = st.builds(
 # after "+" or "wa.me/", first digit not zero, Luhn-valid.
 GLUE = r"0-9A-Za-z\u00c0-\u024f\u0370-\u052f_"
 RUN = re.compile(
-    rf"(?<![{GLUE}])(?<!\d)(?<!\+)(?<!\+ )(?<!\d[ \-])\d(?:[ \-]?\d){{12,18}}(?![ \-]?\d)(?![{GLUE}])"
+    rf"(?<![{GLUE}])(?<!\d)(?<!\+)(?<!\+ )(?<!\d[ \-])"
+    rf"\d(?:[ \-]?\d){{12,18}}(?![ \-]?\d)(?![{GLUE}])"
 )
 
 
