@@ -64,3 +64,14 @@ def test_worker_burst_runs_queued_jobs_and_exits(
     with transaction(factory) as s:
         actions = list(s.execute(text("SELECT action FROM audit_log")).scalars())
     assert actions == ["audit.verified"]
+
+
+def test_worker_without_key_file_says_to_run_init(
+    cli: Callable[..., Result], settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    missing = settings.var_dir / "nowhere" / "keys.json"
+    monkeypatch.setenv("CONTACTPOINT_KEY_FILE", str(missing))
+    get_settings.cache_clear()
+    result = cli("worker", "--burst")
+    assert result.exit_code == 1
+    assert "run `contactpoint init`" in " ".join(result.output.split())

@@ -6,6 +6,7 @@ import typer
 from rich.console import Console
 
 from contactpoint.core import audit, bootstrap, crypto
+from contactpoint.core.clitools import fail
 from contactpoint.core.config import get_settings
 from contactpoint.core.db import make_engine, make_session_factory, transaction
 
@@ -65,6 +66,8 @@ def worker(
     from contactpoint.core.jobs_runner import JobRunner, run_pending
 
     settings = get_settings()
+    if not settings.effective_key_file.exists():
+        raise fail(f"no data key file at {settings.effective_key_file}; run `contactpoint init`", 1)
     crypto.configure(crypto.Keyring.load(settings.effective_key_file))
     factory = make_session_factory(make_engine(settings))
     names = ", ".join(sorted(jobs.discover())) or "none"

@@ -171,13 +171,16 @@ class JobRunner:
         return run_pending(self.factory)
 
     def run_forever(self) -> None:
-        jobs.discover()
-        if self.settings.is_sqlite:
-            requeue_stalled(self.factory)
+        started = False
         while not self._stop.is_set():
             try:
+                if not started:
+                    jobs.discover()
+                    if self.settings.is_sqlite:
+                        requeue_stalled(self.factory)
+                    started = True
                 self.poll_once()
-            except Exception:  # keep the loop alive; the next poll retries
+            except Exception:  # keep the loop alive (and the web process up); retry next poll
                 log.exception("job runner poll failed")
             self._wake.wait(self.poll_seconds)
             self._wake.clear()
