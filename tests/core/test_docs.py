@@ -45,3 +45,10 @@ def test_command_is_documented(command: str) -> None:
 
 def test_the_walk_finds_nested_commands() -> None:
     assert {"init", "worker", "audit", "audit verify", "keys rotate"} <= set(COMMANDS)
+
+
+def test_settings_doc_names_no_setting_that_does_not_exist() -> None:
+    text = (DOCS / "settings.md").read_text()
+    named = set(re.findall(r"`CONTACTPOINT_([A-Z0-9_]+)`", text))
+    stale = sorted(n for n in named if n.lower() not in Settings.model_fields)
+    assert not stale, f"docs/settings.md names settings that do not exist: {stale}"
