@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e ".[dev]"
-	$(BIN)/pybabel compile -q -d src/contactpoint/locale -D messages || true
+	$(BIN)/pybabel compile -d src/contactpoint/locale -D messages || true
 	touch $(STAMP)
 
 demo: $(STAMP) ## Run the product on SQLite with a synthetic scenario loaded (http://127.0.0.1:8000)
@@ -25,7 +25,7 @@ serve: $(STAMP) ## Serve the web UI and API (migrations are applied first)
 	$(BIN)/contactpoint serve
 
 test: $(STAMP) ## Run every test (SQLite; PostgreSQL too when CONTACTPOINT_TEST_DATABASE_URL is set)
-	$(BIN)/pybabel compile -q -d src/contactpoint/locale -D messages
+	$(BIN)/pybabel compile -d src/contactpoint/locale -D messages
 	$(BIN)/lint-imports
 	$(BIN)/pytest -n 2 --dist loadgroup
 
