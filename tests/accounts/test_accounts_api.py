@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from contactpoint.accounts import service
 from contactpoint.accounts.deps import sha256_hex
 from contactpoint.accounts.models import ApiToken
+from contactpoint.core.actor import SYSTEM
 from contactpoint.core.audit import AuditEntry
 from contactpoint.core.db import transaction, utcnow
 from factories import make_org, make_token, make_user
@@ -150,3 +151,18 @@ def test_lists_are_paginated_with_a_cursor(
     assert seen == sorted(seen) and len(seen) == 6
     with transaction(factory) as s:
         assert len(service.list_organisations(s)) == 6
+
+
+def test_token_of_a_deactivated_organisation_is_401(
+    client: TestClient, factory: sessionmaker[Session]
+) -> None:
+    h = bearer(admin_token(factory))
+    with transaction(factory) as s:
+        user = make_user(s, make_org(s, "Gone", "isp", "FR"), roles=["provider-operator"])
+        _, text = make_token(s, user, ["blocklists:read"])
+        org_id = user.organisation_id
+    assert client.get("/api/v1/accounts/me", headers=bearer(text)).status_code == 200
+    with transaction(factory) as s:
+        service.deactivate_organisation(s, SYSTEM, service.get_organisation(s, org_id))
+    assert_problem(client.get("/api/v1/accounts/me", headers=bearer(text)), 401, "not active")
+    assert client.get("/api/v1/accounts/me", headers=h).status_code == 200

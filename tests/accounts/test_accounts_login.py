@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contactpoint.accounts import login
+from contactpoint.accounts import login, service
 from contactpoint.accounts.ratelimit import SlidingWindowLimiter
+from contactpoint.core.actor import SYSTEM
 from contactpoint.core.audit import AuditEntry
 from contactpoint.core.config import Settings
 from contactpoint.core.db import utcnow
@@ -77,3 +78,13 @@ def test_sliding_window_forgets_old_hits() -> None:
     assert lim.hit("a", 2) and lim.hit("a", 2) and not lim.hit("a", 2)
     now[0] = 61.0
     assert lim.hit("a", 2)
+
+
+def test_deactivated_user_or_organisation_cannot_sign_in(db: Session, settings: Settings) -> None:
+    lim = SlidingWindowLimiter()
+    user = make_user(db)
+    service.deactivate_organisation(db, SYSTEM, user.organisation)
+    assert attempt(db, settings, user.email, PASSWORD, lim) == "invalid email or password"
+    other = make_user(db)
+    service.deactivate_user(db, SYSTEM, other)
+    assert attempt(db, settings, other.email, PASSWORD, lim) == "invalid email or password"

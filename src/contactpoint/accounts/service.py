@@ -266,12 +266,32 @@ def set_roles(session: Session, actor: Actor, user: User, roles: list[str]) -> N
     session.flush()
 
 
-def end_sessions(session: Session, user: User) -> None:
-    session.execute(
-        update(LoginSession)
-        .where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
-        .values(ended_at=utcnow())
+def end_sessions(session: Session, user: User, keep: uuid.UUID | None = None) -> None:
+    """End the user's sessions everywhere (but ``keep``, the one making the change)."""
+    query = update(LoginSession).where(
+        LoginSession.user_id == user.id, LoginSession.ended_at.is_(None)
     )
+    if keep is not None:
+        query = query.where(LoginSession.id != keep)
+    session.execute(query.values(ended_at=utcnow()))
+
+
+def change_own_password(
+    session: Session, actor: Actor, user: User, current: str, new: str, keep: uuid.UUID | None
+) -> None:
+    """A user replaces their own password; other browsers are signed out."""
+    if actor.user_id != user.id:
+        raise Forbidden("only the user may change their own password this way")
+    if not verify_password(user.password_hash, current):
+        raise InvalidInput(
+            "the current password is not right",
+            errors=[{"field": "current", "message": "not right"}],
+        )
+    check_password_policy(new, field="new")
+    user.password_hash = hasher.hash(new)
+    end_sessions(session, user, keep=keep)
+    record(session, actor, "user.change_password", object_type="user", object_id=user.id)
+    session.flush()
 
 
 def reset_password(session: Session, actor: Actor, user: User, password: str | None = None) -> str:

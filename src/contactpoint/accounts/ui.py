@@ -16,6 +16,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from contactpoint.accounts import login, service
+from contactpoint.accounts.account_ui import router as account_router
 from contactpoint.accounts.admin_ui import router as admin_router
 from contactpoint.accounts.deps import SESSION_COOKIE, PageActor, session_user
 from contactpoint.accounts.models import LoginSession, User
@@ -25,6 +26,7 @@ from contactpoint.core.web import DB, render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 router.include_router(admin_router)
+router.include_router(account_router)
 
 
 def safe_next(value: str | None) -> str:
