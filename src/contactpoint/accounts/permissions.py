@@ -28,8 +28,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
         {"reports:read", "reports:triage", "indicators:search", "cases:manage"}
     ),
     Role.CONTACT_POINT_OFFICER: frozenset(
-        {"reports:read", "reports:triage", "indicators:search", "cooperation:manage",
-         "takedown:manage"}
+        {
+            "reports:read",
+            "reports:triage",
+            "indicators:search",
+            "cooperation:manage",
+            "takedown:manage",
+        }
     ),
     Role.PROVIDER_OPERATOR: frozenset({"takedown:respond", "blocklists:read", "reports:submit"}),
     Role.BANK_OPERATOR: frozenset({"reports:submit", "indicators:lookup"}),
