@@ -167,6 +167,7 @@ def _commit(
     rejects: list[RowError] = []
     with transaction(factory) as s:
         s.info["settings"] = settings
+        s.info["receiving_orgs"] = {}  # one lookup per country per batch
         for line, data, errors in batch:
             if data is None:
                 rejects.extend(errors)

@@ -179,7 +179,19 @@ def _by_external_id(session: Session, org_id: uuid.UUID, external_id: str) -> Re
 
 def _receiving_orgs(session: Session, country: str) -> list[uuid.UUID]:
     """The law-enforcement contact points for the victim's country; failing that, this
-    node's country; failing that, the EU contact point."""
+    node's country; failing that, the EU contact point.
+
+    A bulk import puts a dict in ``session.info["receiving_orgs"]`` to look each country up
+    once per batch (organisations do not change mid-import)."""
+    cache = session.info.get("receiving_orgs")
+    if isinstance(cache, dict):
+        if country not in cache:
+            cache[country] = _lookup_receiving_orgs(session, country)
+        return list(cache[country])
+    return _lookup_receiving_orgs(session, country)
+
+
+def _lookup_receiving_orgs(session: Session, country: str) -> list[uuid.UUID]:
     le = (OrgKind.LAW_ENFORCEMENT,)
     for kinds, where in (
         (le, Organisation.country == country),
