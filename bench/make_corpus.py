@@ -19,6 +19,7 @@ from pathlib import Path
 import idna
 import phonenumbers
 from corpus_frames import COUNTRY, FRAMES, TG_WORD
+from corpus_hard import HARD
 from schwifty import IBAN
 
 from contactpoint.indicators import crypto_addrs as ca
@@ -340,10 +341,25 @@ def make_text(r: random.Random, lang: str, idx: int) -> dict[str, object]:
     return {"id": f"{lang}-{idx:03d}", "lang": lang, "country": country, "text": text, "gold": gold}
 
 
+def hard_rows() -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    for i, (lang, country, text, items) in enumerate(HARD):
+        gold: list[dict[str, object]] = []
+        for type_, value, surface in items:
+            at = text.find(surface)
+            if at < 0:
+                raise ValueError(f"hard case {i}: {surface!r} not in text")
+            gold.append({"type": type_, "value": value, "start": at, "end": at + len(surface)})
+        row = {"id": f"hard-{i:03d}", "lang": lang, "country": country, "text": text, "gold": gold}
+        rows.append(row)
+    return rows
+
+
 def main() -> int:
     r = random.Random(SEED)
     langs = list(FRAMES)
     rows = [make_text(r, lang, i) for lang in langs for i in range(N_TEXTS // len(langs))]
+    rows += hard_rows()
     OUT.parent.mkdir(parents=True, exist_ok=True)
     with OUT.open("w", encoding="utf-8") as fh:
         for row in rows:

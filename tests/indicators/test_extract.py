@@ -224,3 +224,21 @@ def test_garbage_input_never_raises() -> None:
     assert extract("") == []
     assert extract(None) == []  # type: ignore[arg-type]
     assert isinstance(extract("\x00\ud800\U0010ffff" * 50), list)
+
+
+def test_spaced_bracket_defang_and_glued_urls() -> None:
+    assert ("domain", "evil.com") in found("written as evil [.] com here")
+    got = found("Links: https://a-bank.com/x,https://b-bank.com/y")
+    assert {("url", "https://a-bank.com/x"), ("url", "https://b-bank.com/y")} <= got
+
+
+def test_wallet_inside_url_is_also_extracted() -> None:
+    addr = "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"
+    got = found(f"see https://blockchair.com/bitcoin/address/{addr} now")
+    assert ("btc", addr) in got and ("domain", "blockchair.com") in got
+
+
+def test_french_dotted_phone_is_not_a_date() -> None:
+    assert found("Rappelez le 06.12.34.56.78 avant midi.", country_hint="FR") == {
+        ("phone", "+33612345678")
+    }

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 
 from contactpoint.indicators import banking, cards, domains, netaddr, phones
@@ -56,27 +56,25 @@ CardToken = Callable[[str], str]
 
 
 class _Spans:
-    """Sorted, non-overlapping occupied spans of the refanged text."""
+    """Union of occupied spans of the refanged text, kept as sorted disjoint intervals."""
 
     def __init__(self) -> None:
         self.starts: list[int] = []
         self.ends: list[int] = []
 
     def overlaps(self, start: int, end: int) -> bool:
-        i = bisect_left(self.ends, start + 1)
-        return i < len(self.starts) and self.starts[i] < end
+        i = bisect_right(self.starts, end - 1) - 1
+        return i >= 0 and self.ends[i] > start
 
     def add(self, start: int, end: int) -> None:
-        i = bisect_left(self.starts, start)
-        self.starts.insert(i, start)
-        self.ends.insert(i, end)
-        # keep `ends` sorted for bisect: spans added are disjoint or nested in a larger one
-        if (i + 1 < len(self.ends) and self.ends[i] > self.ends[i + 1]) or (
-            i > 0 and self.ends[i - 1] > self.ends[i]
-        ):
-            pairs = sorted(zip(self.starts, self.ends, strict=True))
-            self.starts = [p[0] for p in pairs]
-            self.ends = sorted(p[1] for p in pairs)
+        # merge with every interval that touches [start, end)
+        lo = bisect_left(self.ends, start)
+        hi = bisect_right(self.starts, end)
+        if lo < hi:
+            start = min(start, self.starts[lo])
+            end = max(end, self.ends[hi - 1])
+        self.starts[lo:hi] = [start]
+        self.ends[lo:hi] = [end]
 
 
 class _Run:
@@ -161,9 +159,11 @@ def _urls(run: _Run) -> None:
     text = run.text
     if "://" not in text:
         return
-    for m in netaddr.URL_RE.finditer(text):
+    pos = 0
+    while (m := netaddr.URL_RE.search(text, pos)) is not None:
         raw = netaddr.trim_url(m.group())
         start, end = m.start(), m.start() + len(raw)
+        pos = max(end, start + 1)  # a glued second URL ("...x,https://...") is matched next
         scheme, _, rest = raw.partition("://")
         h_start, h_end, port = netaddr.split_authority(rest)
         host = rest[h_start:h_end].lower().rstrip(".")
@@ -388,14 +388,20 @@ def _hashes_and_wallets(run: _Run) -> None:
             continue
         run.emit(_HASH_TYPES[len(h)], h.lower(), m.start(), m.end())
         run.taken.add(m.start(), m.end())
+    # Hashes and wallets are also taken from inside URLs (".../address/bc1q..."), so they
+    # only give way to each other.
+    own = _Spans()
+    for m in HASH_RE.finditer(text):
+        own.add(m.start(), m.end())
     for chain in CHAINS.values():
         for m in chain.pattern.finditer(text):
-            if run.taken.overlaps(m.start(), m.end()):
+            if own.overlaps(m.start(), m.end()):
                 continue
             value = chain.check(m.group())
             if value is not None:
                 run.emit(chain.type, value, m.start(), m.end())
                 run.taken.add(m.start(), m.end())
+                own.add(m.start(), m.end())
 
 
 def _ibans(run: _Run) -> None:

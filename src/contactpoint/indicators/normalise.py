@@ -61,9 +61,17 @@ def _btc(v: str) -> str:
 
 
 def _onion(v: str) -> str:
+    """The onion service name without subdomains. Loops because IDNA mapping may reveal
+    another dot; every round makes the value shorter, so it ends."""
     v = domains.normalise(v)
-    parts = v.split(".")
-    return ".".join(parts[-2:]) if len(parts) > 2 and parts[-1] == "onion" else v
+    while True:
+        parts = v.split(".")
+        if len(parts) <= 2 or parts[-1] != "onion" or not parts[-2]:
+            return v
+        shorter = domains.normalise(parts[-2] + ".onion")
+        if len(shorter) >= len(v):
+            return v
+        v = shorter
 
 
 def normalise(type_: str, value: str, *, country_hint: str | None = None) -> str:

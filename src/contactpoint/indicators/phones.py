@@ -24,6 +24,7 @@ PHONE_RE = re.compile(
 _DATE_RE = re.compile(
     r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}|\b(?:19|20)\d\d\b.*\b(?:19|20)\d\d\b"
 )
+_DOTTED_PAIRS = re.compile(r"0\d(?:\.\d\d){4}")
 _VERSION_RE = re.compile(r"^\d{1,3}(?:\.\d{1,3}){2,}$")
 # "12 345 678" is an amount; "512 346 959" (3-3-3) is how Poland writes mobile numbers.
 _AMOUNT_RE = re.compile(r"^\d{1,2}(?:[ .\u00a0]\d{3})+(?:[.,]\d{1,2})?$")
@@ -73,10 +74,11 @@ def check(
     if not 7 <= digits <= 17:
         return None
     if not international:
-        if region is None or _DATE_RE.search(raw) or _VERSION_RE.match(raw):
+        if region is None:
             return None
-        if _AMOUNT_RE.match(raw) or ("." in raw and not re.fullmatch(r"0\d(?:\.\d\d){4}", raw)):
-            return None
+        dotted_fr = _DOTTED_PAIRS.fullmatch(raw) is not None  # "06.12.34.56.78"
+        if not dotted_fr and ("." in raw or _DATE_RE.search(raw) or _AMOUNT_RE.match(raw)):
+            return None  # dots in a national number: a version, date or amount
         if _NEG_CONTEXT.search(before) or _NEG_AFTER.match(after):
             return None
     else:
