@@ -184,7 +184,13 @@ def test_filters_and_cursor(client: TestClient, world: World) -> None:
     assert got == list(reversed(ids))  # newest first, each once
     de = client.get("/api/v1/reports", params={"victim_country": "de"}, headers=world.fr).json()
     assert de["total"] == 1 and de["items"][0]["category"] == "network-crime"
-    fields(client.get("/api/v1/reports", params={"status": "bogus"}, headers=world.fr))
+    assert "status" in fields(
+        client.get("/api/v1/reports", params={"status": "bogus"}, headers=world.fr)
+    )
+    assert "colour" in fields(
+        client.get("/api/v1/reports", params={"colour": "red"}, headers=world.fr)
+    )
+    assert "limit" in fields(client.get("/api/v1/reports", params={"limit": 501}, headers=world.fr))
     assert "cursor" in fields(
         client.get("/api/v1/reports", params={"cursor": "!!"}, headers=world.fr)
     )
