@@ -63,3 +63,19 @@ def test_scenario_imports_as_json_lines(tmp_path, factory, settings) -> None:  #
         actor = actor_of(make_user(s, make_org(s, "Feed", "csirt", "NL"), ["analyst"]))
     summary = import_file(factory, settings, actor, path, batch_size=25)
     assert (summary.accepted, summary.rejected) == (60, 0), summary.rejects[:3]
+
+
+def test_identifiers_in_the_text_are_found_by_the_extractor() -> None:
+    """Correlation reads descriptions: every phone, wallet and e-mail a narrative mentions
+    must be a valid indicator (libphonenumber, bech32 checksum)."""
+    from contactpoint.indicators.extract import extract
+
+    for r in scenario.reports(150):
+        got = {i.type for i in extract(r["description"], country_hint=r["victim_country"])}
+        text = r["description"]
+        if "bc1q" in text:
+            assert "btc" in got, text
+        if "+" in text:
+            assert "phone" in got, text
+        if "@" in text:
+            assert "email" in got, text

@@ -19,6 +19,9 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import phonenumbers
+
+from contactpoint.indicators.crypto_addrs import segwit_encode
 from contactpoint.training.narratives import ITEMS, NARRATIVES
 
 LANGUAGE_COUNTRIES: dict[str, list[str]] = {
@@ -59,7 +62,6 @@ _PHONE = {
     "LT": ("+370", "6", 7),
 }
 _TLDS = ["com", "net", "info", "top", "shop", "online", "xyz"]
-_BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
 _LURES = {
     "phishing": ["parcel", "colis", "paket", "secure", "verify", "douane", "zoll"],
     "fraud": ["annonce", "markt", "deal", "shop"],
@@ -127,9 +129,14 @@ def iban_ok(value: str) -> bool:
 
 
 def phone(rng: random.Random, country: str) -> str:
+    """A mobile number that libphonenumber accepts, printed the international way."""
     prefix, lead, rest = _PHONE[country]
-    digits = lead + "".join(rng.choice(string.digits) for _ in range(rest))
-    return f"{prefix} {digits[:3]} {digits[3:6]} {digits[6:]}".strip()
+    for _ in range(50):
+        digits = lead + "".join(rng.choice(string.digits) for _ in range(rest))
+        number = phonenumbers.parse(prefix + digits)
+        if phonenumbers.is_valid_number(number):
+            break
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL))
 
 
 def domain(rng: random.Random, lure: str) -> str:
@@ -139,7 +146,8 @@ def domain(rng: random.Random, lure: str) -> str:
 
 
 def wallet(rng: random.Random) -> str:
-    return "bc1q" + "".join(rng.choice(_BECH32) for _ in range(38))
+    """A bech32 (segwit v0) address with a valid checksum; nobody holds its key."""
+    return segwit_encode("bc", 0, bytes(rng.randrange(256) for _ in range(20)))
 
 
 def doc_ip(rng: random.Random) -> str:
