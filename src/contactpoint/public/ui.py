@@ -160,7 +160,10 @@ async def status_lookup(request: Request, db: DB) -> HTMLResponse:
 @router.get("/report/{slug}", response_class=HTMLResponse)
 def report_form(request: Request, slug: str) -> HTMLResponse:
     kind = _kind(slug)
-    raw: dict[str, Any] = {"currency": "EUR"} if kind.slug == "fraud" else {}
+    # Most reports are about a person; fraud is mostly in euro. Both stay editable.
+    raw: dict[str, Any] = {"victim_type": "person"}
+    if kind.slug == "fraud":
+        raw["currency"] = "EUR"
     return _form_page(request, kind, raw, {})
 
 

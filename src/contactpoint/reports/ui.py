@@ -71,6 +71,7 @@ def _common() -> dict[str, Any]:
         "status_labels": {k: _(v) for k, v in STATUS_LABELS.items()},
         "categories": cats,
         "category_labels": {c.id.value: c.label(lang) for c in cats},
+        "kind_labels": {k.id.value: k.label(lang) for k in taxonomy.crime_kinds()},
         "offences": taxonomy.offences(),
         "countries": sorted((c, names.get(c, c)) for c in taxonomy.countries()),
     }
