@@ -6,6 +6,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from contactpoint.public import advice, forms, intake
 from contactpoint.public.questions import KINDS, all_questions
@@ -57,6 +59,12 @@ def test_bad_answers_are_named(field: str, value: str, words: str) -> None:
     answers = forms.validate(KINDS["fraud"], fraud_form(**{field: value}), today=TODAY)
     assert words in answers.errors[field]
     assert answers.raw[field] == value  # kept, so the form is re-filled
+
+
+def test_an_overlong_identifier_line_is_named() -> None:
+    form = fraud_form(suspect_identifiers="x" * 501)
+    answers = forms.validate(KINDS["fraud"], form, today=TODAY)
+    assert "own line" in answers.errors["suspect_identifiers"]
 
 
 def test_amount_without_currency_is_refused() -> None:
@@ -127,3 +135,49 @@ def test_every_kind_has_advice_in_english_french_and_german() -> None:
 )
 def test_amounts_in_european_formats(text: str, value: str) -> None:
     assert forms.parse_amount(text) == Decimal(value)
+
+
+FIELD_NAMES = sorted({q.name for k in KINDS.values() for q in all_questions(k)})
+VALID = {  # a complete, valid answer set for every kind; the property test spoils parts of it
+    "victim_country": "FR",
+    "victim_type": "person",
+    "occurred_on": "2026-03-01",
+    "description": "Quelqu'un a utilisé mes données.",
+    "contact_channel": "marketplace",
+    "received_via": "email",
+    "documents": "passport",
+    "systems": "laptop",
+    "target": "shop.example",
+    "content_url": "https://bad.example/x",
+    "amount": "12,50",
+    "currency": "EUR",
+}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    slug=st.sampled_from(sorted(KINDS)),
+    form=st.dictionaries(
+        st.sampled_from([*FIELD_NAMES, "junk"]),
+        st.lists(st.text(max_size=40), max_size=3),
+        max_size=12,
+    ),
+)
+def test_any_input_gives_answers_or_field_errors_never_a_crash(
+    slug: str, form: dict[str, list[str]]
+) -> None:
+    kind = KINDS[slug]
+    answers = forms.validate(kind, {k: [v] for k, v in VALID.items()} | form, today=TODAY)
+    names = {q.name for q in all_questions(kind)}
+    assert set(answers.errors) <= names
+    assert set(answers.clean) <= names
+    if answers.ok:  # what the form accepts, the shared report schema accepts too
+        ReportIn.model_validate(intake.report_fields(kind, answers.clean))
+
+
+@given(st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False))
+def test_amounts_round_trip_in_every_notation(value: Decimal) -> None:
+    plain = f"{value:.2f}"
+    assert forms.parse_amount(plain) == value
+    assert forms.parse_amount(plain.replace(".", ",")) == value
+    assert forms.parse_amount(f"{value:,.2f}") == value

@@ -19,6 +19,7 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+?[0-9 ()./-]{5,40}$")
 EARLIEST = date(1990, 1, 1)
 MAX_AMOUNT = Decimal("1000000000")
+MAX_IDENTIFIER = 500  # the report schema's limit for one suspect identifier
 
 
 @dataclass
@@ -123,6 +124,12 @@ def validate(
         elif clean not in (None, ""):
             out.clean[q.name] = clean
     c = out.clean
+    if any(len(line) > MAX_IDENTIFIER for line in suspect_lines(c.get("suspect_identifiers"))):
+        out.errors.setdefault(
+            "suspect_identifiers",
+            _("Put each address or number on its own line (at most %(n)d characters each).")
+            % {"n": MAX_IDENTIFIER},
+        )
     if "amount" in c and c["amount"] > 0 and "currency" not in c:
         out.errors.setdefault("currency", _("Choose the currency of the amount."))
     has_contact = any(k in c for k in ("reporter_email", "reporter_phone"))
