@@ -310,9 +310,9 @@ def test_card_numbers_are_never_stored_in_full(client: TestClient, world: World)
         suspect_identifiers=[{"type": "card", "value": "4111111111111111"}],
     )
     assert "4111 1111 1111 1111" not in rep["description"]
-    assert "411111******1111" in rep["description"]
+    assert "[card 411111…1111]" in rep["description"]
     card = rep["suspect_identifiers"][0]
-    assert card["value"] == "411111******1111" and card["bin"] == "411111"
+    assert card["value"] == "411111…1111" and card["bin"] == "411111"
     assert len(card["token"]) == 64
 
 

@@ -124,7 +124,7 @@ def _insert(
 ) -> tuple[Report, str | None]:
     receiving = _receiving_orgs(session, data.victim_country)
     owner = org_id or (receiving[0] if receiving else None)
-    description, _cards = redact.redact_cards(data.description)
+    description = redact.redact_text(data.description)
     secret = _new_secret() if source is Source.CITIZEN else None
     report = Report(
         reference=_next_reference(session, data.victim_country),
