@@ -118,7 +118,7 @@ def test_identifier_types_are_guessed(text: str, kind: str) -> None:
 
 def test_every_kind_has_advice_in_english_french_and_german() -> None:
     for slug in KINDS:
-        for lang in ("en", "fr", "de"):
+        for lang in ("en", "fr", "de", "es", "it", "pl", "nl"):
             assert advice.advice(slug, lang), (slug, lang)
     assert advice.advice("fraud", "fr") != advice.advice("fraud", "en")
     assert advice.advice("fraud", "xx") == advice.advice("fraud", "en")
