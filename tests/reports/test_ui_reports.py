@@ -186,3 +186,19 @@ def test_contact_needs_a_reason_and_is_audited(client: TestClient, db: Session, 
     entry = db.scalars(select(AuditEntry).where(AuditEntry.action == "report.contact.read")).one()
     assert entry.reason == "call back about the refund"
     assert entry.actor_label == analyst.email
+
+
+def test_recipient_triages_but_cannot_relabel(client: TestClient, db: Session, analyst) -> None:  # type: ignore[no-untyped-def]
+    bank = make_user(db, make_org(db, "Bank FR", kind="bank", country="FR"), ["analyst"])
+    report = make_report(db, actor_of(bank))  # owned by the bank; the French police receive it
+    db.commit()
+    login(client, analyst.email)
+    page = client.get(f"/reports/{report.id}")
+    assert page.status_code == 200
+    assert 'name="tlp"' not in page.text and "Only the owning organisation" in page.text
+    resp = client.post(
+        f"/reports/{report.id}/triage",
+        data={"csrf_token": csrf_of(page.text), "status": "triaged"},
+        follow_redirects=False,
+    )
+    assert resp.status_code == 303

@@ -172,6 +172,8 @@ def _detail(
             "reporting_org": org_name(report.reporting_org_id),
             "offence_label": offence_label,
             "can_triage": actor.can("reports:triage"),
+            # Only the owning organisation may relabel (the service refuses others anyway).
+            "can_mark": actor.can("reports:triage") and report.owner_org_id == actor.org_id,
             "tlps": [t.value for t in TLP],
             "paps": [p.value for p in PAP],
             "handling_codes": [h.value for h in HandlingCode],
