@@ -18,11 +18,13 @@ from pathlib import Path
 
 import idna
 import phonenumbers
-from corpus_frames import COUNTRY, FRAMES, TG_WORD
-from corpus_hard import HARD
 from schwifty import IBAN
 
 from contactpoint.indicators import crypto_addrs as ca
+
+sys.path.insert(0, str(Path(__file__).parent / "corpus"))
+from frames import COUNTRY, FRAMES, TG_WORD
+from hard import HARD
 
 OUT = Path(__file__).parent / "corpus" / "extraction.jsonl"
 SEED = 20261128

@@ -49,11 +49,20 @@ def find_ibans(text: str) -> Iterator[tuple[int, int, str, dict[str, Any]]]:
         if _ascii_alnum(nxt) or (nxt == "-" and _ascii_alnum(text[end + 1 : end + 2])):
             continue  # the IBAN would end inside a longer token
         compact = "".join(chars).upper()
-        try:
-            iban = IBAN(compact)
-        except (ValueError, TypeError):
-            continue
-        yield m.start(), end, compact, _details(iban)
+        extra = validate(compact)
+        if extra is not None:
+            yield m.start(), end, compact, dict(extra)
+
+
+@lru_cache(maxsize=65536)
+def validate(compact: str) -> tuple[tuple[str, Any], ...] | None:
+    """Checksum, structure and registry details of a compact IBAN (cached: a bank's IBANs
+    recur across reports, and the registry lookups are the slow part)."""
+    try:
+        iban = IBAN(compact)
+    except (ValueError, TypeError):
+        return None
+    return tuple(_details(iban).items())
 
 
 def _ascii_alnum(c: str) -> bool:

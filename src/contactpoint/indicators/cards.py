@@ -26,6 +26,7 @@ CARD_RUN_RE = re.compile(
     rf"\d(?:[ \-]?\d){{12,18}}(?![ \-]?\d)(?![{_GLUE}])"
 )
 _SEP = str.maketrans("", "", " -")
+_NO_DIGITS = str.maketrans("", "", "0123456789")
 REDACTION = "[card {bin6}…{last4}]"
 
 
@@ -50,6 +51,8 @@ def card_runs(text: str) -> Iterator[tuple[int, int, str]]:
     """(start, end, ascii digits) of every card-shaped run. The digits stay internal."""
     if len(text) < 13:
         return
+    if text.isascii() and len(text) - len(text.translate(_NO_DIGITS)) < 13:
+        return  # fewer than 13 digits in all: no card (cheap check, most texts stop here)
     for m in CARD_RUN_RE.finditer(text):
         digits = _ascii_digits(m.group())
         if digits[0] != "0" and luhn_ok(digits):

@@ -195,11 +195,13 @@ def onion_encode(pubkey: bytes) -> str:
 @dataclass(frozen=True)
 class Chain:
     """A wallet type: `pattern` finds candidates (bounded, anchored on non-alphanumerics),
-    `check` returns the normalised address or None."""
+    `check` returns the normalised address or None. `long_token` says every address is one
+    run of 26+ ASCII letters/digits, so the pattern only needs to run inside such runs."""
 
     type: str
     pattern: re.Pattern[str]
     check: Callable[[str], str | None]
+    long_token: bool = True
 
 
 def _edge(body: str) -> re.Pattern[str]:

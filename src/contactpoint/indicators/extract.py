@@ -34,6 +34,8 @@ _LATIN_DOMAIN_RE = re.compile(
     r"[0-9A-Za-z\u00c0-\u024f\u0370-\u052f\u1e00-\u1fff\-]{1,63}"
     r"(?:\.[0-9A-Za-z\u00c0-\u024f\u0370-\u052f\u1e00-\u1fff\-]{1,63}){1,10}"
 )
+# Hashes (32+) and wallets (26+) are long runs of ASCII letters and digits ("0x" included).
+_LONG_TOKEN_RE = re.compile(r"[0-9A-Za-z_]{26,}")
 HASH_RE = re.compile(
     r"(?<![0-9A-Za-z_])(?:[0-9a-fA-F]{64}|[0-9a-fA-F]{40}|[0-9a-fA-F]{32})(?![0-9A-Za-z_])"
 )
@@ -88,6 +90,9 @@ class _Run:
         self.card_token = card_token
         self.found: list[Indicator] = []
         self.taken = _Spans()
+        # Card-shaped runs of the ORIGINAL text: (start, end, digits). Kept only for the
+        # duration of one extract() call; the digits never leave it.
+        self.card_runs = list(cards.card_runs(text))
 
     def emit(
         self,
@@ -146,7 +151,7 @@ def extract(
 
 def _cards(run: _Run) -> None:
     # On the original text: redaction and the leak guarantee are defined on what was written.
-    for start, end, digits in cards.card_runs(run.original):
+    for start, end, digits in run.card_runs:
         if not cards.is_payment_card(digits):
             continue
         extra: dict[str, object] = {"bin": digits[:6], "last4": digits[-4:], "length": len(digits)}
@@ -287,7 +292,7 @@ def _before_other_script(name: str) -> str:
 
 def _onions(run: _Run) -> None:
     text = run.text
-    if ".onion" not in text.lower():
+    if ".onion" not in text and ".ONION" not in text and ".Onion" not in text:
         return
     for m in ONION_RE.finditer(text):
         if run.taken.overlaps(m.start(), m.end()):
@@ -381,27 +386,31 @@ def _domain_candidate(run: _Run, cand: str, start: int, *, glued_check: bool = F
 
 
 def _hashes_and_wallets(run: _Run) -> None:
+    # Every hash and wallet is one long alphanumeric token: find those once (cheap), then run
+    # the exact patterns only inside them. Hashes and wallets are also taken from inside URLs
+    # (".../address/bc1q..."), so they only give way to each other.
     text = run.text
-    for m in HASH_RE.finditer(text):
-        h = m.group()
-        if h.isdigit() or h.isalpha():
-            continue
-        run.emit(_HASH_TYPES[len(h)], h.lower(), m.start(), m.end())
-        run.taken.add(m.start(), m.end())
-    # Hashes and wallets are also taken from inside URLs (".../address/bc1q..."), so they
-    # only give way to each other.
     own = _Spans()
-    for m in HASH_RE.finditer(text):
-        own.add(m.start(), m.end())
-    for chain in CHAINS.values():
-        for m in chain.pattern.finditer(text):
-            if own.overlaps(m.start(), m.end()):
+    tokens = [(m.start(), m.end()) for m in _LONG_TOKEN_RE.finditer(text)]
+    for t_start, t_end in tokens:
+        for m in HASH_RE.finditer(text, t_start, t_end):
+            h = m.group()
+            if h.isdigit() or h.isalpha():
                 continue
-            value = chain.check(m.group())
-            if value is not None:
-                run.emit(chain.type, value, m.start(), m.end())
-                run.taken.add(m.start(), m.end())
-                own.add(m.start(), m.end())
+            run.emit(_HASH_TYPES[len(h)], h.lower(), m.start(), m.end())
+            run.taken.add(m.start(), m.end())
+            own.add(m.start(), m.end())
+    for chain in CHAINS.values():
+        spans = tokens if chain.long_token else [(0, len(text))]
+        for t_start, t_end in spans:
+            for m in chain.pattern.finditer(text, t_start, t_end):
+                if own.overlaps(m.start(), m.end()):
+                    continue
+                value = chain.check(m.group())
+                if value is not None:
+                    run.emit(chain.type, value, m.start(), m.end())
+                    run.taken.add(m.start(), m.end())
+                    own.add(m.start(), m.end())
 
 
 def _ibans(run: _Run) -> None:
@@ -471,7 +480,7 @@ _STAGES: tuple[Callable[[_Run], None], ...] = (
 
 def _finish(run: _Run) -> list[Indicator]:
     """Drop anything that would carry a full card number, de-duplicate, sort."""
-    secrets = {digits for _, _, digits in cards.card_runs(run.original)}
+    secrets = {digits for _, _, digits in run.card_runs}
     out: list[Indicator] = []
     seen: set[tuple[str, str, int, int]] = set()
     n = len(run.original)

@@ -47,10 +47,11 @@ VERSION_CONTEXT = re.compile(
 
 def trim_url(raw: str) -> str:
     """Drop trailing punctuation and unbalanced closing brackets; cut at a glued second URL."""
-    for scheme in ("http://", "https://", "hxxp://", "ftp://"):
-        cut = raw.lower().find(scheme, 8)
+    lower = raw.lower()
+    for scheme in ("http://", "https://", "ftp://"):
+        cut = lower.find(scheme, 8)
         if cut > 0:
-            raw = raw[:cut]
+            raw, lower = raw[:cut], lower[:cut]
     while raw:
         last = raw[-1]
         unbalanced = last in _PAIRS and raw.count(last) > raw.count(_PAIRS[last])
@@ -96,13 +97,13 @@ def parse_ipv6(s: str) -> ipaddress.IPv6Address | None:
         return None
 
 
+_AUTHORITY_END = re.compile(r"[/?#\\]")
+
+
 def split_authority(rest: str) -> tuple[int, int, str | None]:
     """Host span (relative to `rest`, the text after "://") and port, skipping userinfo."""
-    end = len(rest)
-    for i, c in enumerate(rest):
-        if c in "/?#\\":
-            end = i
-            break
+    stop = _AUTHORITY_END.search(rest)
+    end = stop.start() if stop else len(rest)
     authority = rest[:end]
     at = authority.rfind("@")
     host_start = at + 1

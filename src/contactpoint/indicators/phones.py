@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 import phonenumbers
@@ -86,18 +87,23 @@ def check(
             return None
         if raw.startswith("00"):
             raw = "+" + raw[2:]
+    found = _parse(raw, None if international else region)
+    return (found[0], dict(found[1])) if found is not None else None
+
+
+@lru_cache(maxsize=65536)
+def _parse(raw: str, region: str | None) -> tuple[str, tuple[tuple[str, Any], ...]] | None:
+    """phonenumbers is the slow part; the same numbers recur across reports."""
     try:
-        num = phonenumbers.parse(raw, None if international else region)
+        num = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException:
         return None
-    if not phonenumbers.is_valid_number(num):
+    # is_valid_number() would look the region up again; do it once.
+    country = phonenumbers.region_code_for_number(num)
+    if country is None or not phonenumbers.is_valid_number_for_region(num, country):
         return None
     e164 = phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
-    extra: dict[str, Any] = {"e164": e164}
-    country = phonenumbers.region_code_for_number(num)
-    if country:
-        extra["country"] = country
-    return e164, extra
+    return e164, (("e164", e164), ("country", country))
 
 
 def _e164(v: str, region: str | None) -> str | None:

@@ -36,7 +36,7 @@ _DEFANG_RE = re.compile(
 # After the word that follows " dot ": another dot in any form means a dotted name goes on.
 _DOT_AFTER = re.compile(r" dot |\.|[\[({]+(?:\.|dot)[\])}]", re.IGNORECASE)
 # Quick pre-check: most report text has no defanged form at all.
-_MAYBE_RE = re.compile(r"xx|\*\*|fxp|[\[({]|\sdot\s", re.IGNORECASE)
+_MAYBE_RE = re.compile(r"h(?:xx|\*\*)p|fxp|[\[({](?:\.|dot|at|@|:|/)|\sdot\s", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
