@@ -27,7 +27,7 @@ from contactpoint.core.actor import Actor
 from contactpoint.core.config import Settings
 from contactpoint.core.db import transaction, utcnow
 from contactpoint.core.errors import ContactpointError
-from contactpoint.reports import jsonl, service
+from contactpoint.reports import indicator_links, jsonl, service
 from contactpoint.reports.csvfile import CsvParser
 from contactpoint.reports.filerows import CountingLines, FileFormatError, Record, RowError
 from contactpoint.reports.models import BulkImport, Source
@@ -168,14 +168,18 @@ def _commit(
     with transaction(factory) as s:
         s.info["settings"] = settings
         s.info["receiving_orgs"] = {}  # one lookup per country per batch
+        pending: list[object] = []
+        s.info[indicator_links.PENDING] = pending  # indicators are stored once per batch
         for line, data, errors in batch:
             if data is None:
                 rejects.extend(errors)
                 continue
+            mark = len(pending)
             try:
                 with s.begin_nested():  # a failing row undoes only itself
                     result = service.submit(s, actor, data, source=Source.BULK_FILE)
             except ContactpointError as exc:
+                del pending[mark:]  # the row's indicators go with it
                 found = exc.errors or [{"field": None, "message": exc.detail}]
                 rejects.extend(RowError(line, e.get("field"), str(e.get("message"))) for e in found)
                 continue
@@ -183,6 +187,7 @@ def _commit(
                 accepted += 1
             else:
                 duplicates += 1
+        indicator_links.store_pending(s)
         job = s.get(BulkImport, _uuid(job_id))
         assert job is not None
         job.last_committed_line = batch[-1][0]

@@ -29,7 +29,8 @@ from contactpoint.core.config import Settings, get_settings
 from contactpoint.core.crypto import hmac_token
 from contactpoint.core.errors import Forbidden, InvalidInput, NotFound, TooLarge
 from contactpoint.core.markings import PAP, TLP
-from contactpoint.reports import redact, search, storage
+from contactpoint.indicators import service as indicators
+from contactpoint.reports import indicator_links, redact, search, storage
 from contactpoint.reports.models import (
     TRANSITIONS,
     Attachment,
@@ -124,7 +125,9 @@ def _insert(
 ) -> tuple[Report, str | None]:
     receiving = _receiving_orgs(session, data.victim_country)
     owner = org_id or (receiving[0] if receiving else None)
-    description = redact.redact_text(data.description)
+    # Indicators are found in the text as written (card tokens come from the full numbers);
+    # only the redacted text is kept.
+    description, found = indicators.prepare(data.description, country_hint=data.victim_country)
     secret = _new_secret() if source is Source.CITIZEN else None
     report = Report(
         reference=_next_reference(session, data.victim_country),
@@ -164,6 +167,7 @@ def _insert(
     if others:
         set_recipients(session, report, org_ids=others)
     search.index(session, report.id, report.description)
+    indicator_links.link_on_intake(session, report, found)
     return report, secret
 
 
@@ -242,7 +246,8 @@ def detect_language(text: str) -> str | None:
 def _identifier(kind: IdentifierType, value: str) -> dict[str, Any]:
     if kind is IdentifierType.CARD:
         return redact.card_identifier(value, hmac_token)
-    return {"type": kind.value, "value": value}
+    # A card number typed into another kind of identifier is redacted all the same.
+    return {"type": kind.value, "value": redact.redact_text(value)}
 
 
 def _new_secret() -> str:

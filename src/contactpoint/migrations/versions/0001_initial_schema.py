@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 10:32:27.244586
+Create Date: 2026-11-28 11:00:12.783544
 """
 
 from __future__ import annotations
@@ -42,6 +42,28 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_audit_log_actor_org_id'), ['actor_org_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_log_actor_user_id'), ['actor_user_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_log_object_id'), ['object_id'], unique=False)
+
+    op.create_table('indicators',
+    sa.Column('type', sa.String(length=32), nullable=False),
+    sa.Column('lookup_key', sa.String(length=300), nullable=False),
+    sa.Column('value', sa.Text(), nullable=True),
+    sa.Column('value_encrypted', contactpoint.core.crypto.EncryptedString(), nullable=True),
+    sa.Column('token', sa.String(length=64), nullable=True),
+    sa.Column('card_bin', sa.String(length=8), nullable=True),
+    sa.Column('display', sa.String(length=64), nullable=True),
+    sa.Column('first_seen', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_seen', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('report_count', sa.Integer(), nullable=False),
+    sa.Column('flags', sa.JSON(), nullable=False),
+    sa.Column('extra', sa.JSON(), nullable=False),
+    sa.Column('warninglisted', sa.Boolean(), nullable=False),
+    sa.Column('warninglist', sa.String(length=200), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_indicators')),
+    sa.UniqueConstraint('type', 'lookup_key', name='uq_indicators_type_key')
+    )
+    with op.batch_alter_table('indicators', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_indicators_card_bin'), ['card_bin'], unique=False)
 
     op.create_table('job_queue',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
@@ -155,6 +177,32 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_api_tokens_organisation_id'), ['organisation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_api_tokens_prefix'), ['prefix'], unique=False)
 
+    op.create_table('cases',
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('summary', sa.Text(), nullable=False),
+    sa.Column('status', sa.Enum('open', 'suspended', 'closed', name='case_status', native_enum=False, length=32), nullable=False),
+    sa.Column('status_reason', sa.Text(), nullable=True),
+    sa.Column('lead_investigator_id', sa.Uuid(), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('owner_org_id', sa.Uuid(), nullable=True),
+    sa.Column('created_by_id', sa.Uuid(), nullable=True),
+    sa.Column('tlp', sa.Enum('CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED', name='tlp', native_enum=False, length=32), nullable=False),
+    sa.Column('pap', sa.Enum('CLEAR', 'GREEN', 'AMBER', 'RED', name='pap', native_enum=False, length=32), nullable=False),
+    sa.Column('handling_code', sa.Enum('H0', 'H1', 'H2', 'H3', name='handling_code', native_enum=False, length=32), nullable=True),
+    sa.Column('handling_text', sa.String(length=500), nullable=True),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_cases_created_by_id_users')),
+    sa.ForeignKeyConstraint(['lead_investigator_id'], ['users.id'], name=op.f('fk_cases_lead_investigator_id_users')),
+    sa.ForeignKeyConstraint(['owner_org_id'], ['organisations.id'], name=op.f('fk_cases_owner_org_id_organisations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_cases'))
+    )
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_cases_lead_investigator_id'), ['lead_investigator_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_cases_owner_org_id'), ['owner_org_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_cases_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_cases_tlp'), ['tlp'], unique=False)
+
     op.create_table('login_sessions',
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('user_id', sa.Uuid(), nullable=False),
@@ -240,6 +288,104 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_share_recipients_org_id'), ['org_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_share_recipients_user_id'), ['user_id'], unique=False)
 
+    op.create_table('case_evidence',
+    sa.Column('case_id', sa.Uuid(), nullable=False),
+    sa.Column('filename', sa.String(length=255), nullable=False),
+    sa.Column('content_type', sa.String(length=100), nullable=False),
+    sa.Column('size', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('acquired_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('acquired_by', sa.String(length=200), nullable=False),
+    sa.Column('acquisition_method', sa.String(length=500), nullable=False),
+    sa.Column('source', sa.String(length=500), nullable=False),
+    sa.Column('custodian_org_id', sa.Uuid(), nullable=True),
+    sa.Column('uploaded_by_id', sa.Uuid(), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('owner_org_id', sa.Uuid(), nullable=True),
+    sa.Column('created_by_id', sa.Uuid(), nullable=True),
+    sa.Column('tlp', sa.Enum('CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED', name='tlp', native_enum=False, length=32), nullable=False),
+    sa.Column('pap', sa.Enum('CLEAR', 'GREEN', 'AMBER', 'RED', name='pap', native_enum=False, length=32), nullable=False),
+    sa.Column('handling_code', sa.Enum('H0', 'H1', 'H2', 'H3', name='handling_code', native_enum=False, length=32), nullable=True),
+    sa.Column('handling_text', sa.String(length=500), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_case_evidence_case_id_cases'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_case_evidence_created_by_id_users')),
+    sa.ForeignKeyConstraint(['custodian_org_id'], ['organisations.id'], name=op.f('fk_case_evidence_custodian_org_id_organisations')),
+    sa.ForeignKeyConstraint(['owner_org_id'], ['organisations.id'], name=op.f('fk_case_evidence_owner_org_id_organisations')),
+    sa.ForeignKeyConstraint(['uploaded_by_id'], ['users.id'], name=op.f('fk_case_evidence_uploaded_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_evidence'))
+    )
+    with op.batch_alter_table('case_evidence', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_case_evidence_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_case_evidence_owner_org_id'), ['owner_org_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_case_evidence_sha256'), ['sha256'], unique=False)
+        batch_op.create_index(batch_op.f('ix_case_evidence_tlp'), ['tlp'], unique=False)
+
+    op.create_table('case_notes',
+    sa.Column('case_id', sa.Uuid(), nullable=False),
+    sa.Column('author_user_id', sa.Uuid(), nullable=True),
+    sa.Column('author_org_id', sa.Uuid(), nullable=True),
+    sa.Column('author_label', sa.String(length=200), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('created_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['author_org_id'], ['organisations.id'], name=op.f('fk_case_notes_author_org_id_organisations')),
+    sa.ForeignKeyConstraint(['author_user_id'], ['users.id'], name=op.f('fk_case_notes_author_user_id_users')),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_case_notes_case_id_cases'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_notes'))
+    )
+    with op.batch_alter_table('case_notes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_case_notes_case_id'), ['case_id'], unique=False)
+
+    op.create_table('case_participants',
+    sa.Column('case_id', sa.Uuid(), nullable=False),
+    sa.Column('org_id', sa.Uuid(), nullable=False),
+    sa.Column('invited_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('invited_by_label', sa.String(length=200), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_case_participants_case_id_cases'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['org_id'], ['organisations.id'], name=op.f('fk_case_participants_org_id_organisations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_participants')),
+    sa.UniqueConstraint('case_id', 'org_id', name='uq_case_participants_case_org')
+    )
+    with op.batch_alter_table('case_participants', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_case_participants_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_case_participants_org_id'), ['org_id'], unique=False)
+
+    op.create_table('case_reports',
+    sa.Column('case_id', sa.Uuid(), nullable=False),
+    sa.Column('report_id', sa.Uuid(), nullable=False),
+    sa.Column('linked_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('linked_by_id', sa.Uuid(), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_case_reports_case_id_cases'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['linked_by_id'], ['users.id'], name=op.f('fk_case_reports_linked_by_id_users')),
+    sa.ForeignKeyConstraint(['report_id'], ['reports.id'], name=op.f('fk_case_reports_report_id_reports'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('case_id', 'report_id', name=op.f('pk_case_reports'))
+    )
+    with op.batch_alter_table('case_reports', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_case_reports_report_id'), ['report_id'], unique=False)
+
+    op.create_table('case_tasks',
+    sa.Column('case_id', sa.Uuid(), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('assignee_id', sa.Uuid(), nullable=True),
+    sa.Column('due_on', sa.Date(), nullable=True),
+    sa.Column('done', sa.Boolean(), nullable=False),
+    sa.Column('done_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['assignee_id'], ['users.id'], name=op.f('fk_case_tasks_assignee_id_users')),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_case_tasks_case_id_cases'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_tasks'))
+    )
+    with op.batch_alter_table('case_tasks', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_case_tasks_assignee_id'), ['assignee_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_case_tasks_case_id'), ['case_id'], unique=False)
+
     op.create_table('report_attachments',
     sa.Column('report_id', sa.Uuid(), nullable=False),
     sa.Column('sha256', sa.String(length=64), nullable=False),
@@ -257,6 +403,23 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_report_attachments_report_id'), ['report_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_report_attachments_sha256'), ['sha256'], unique=False)
 
+    op.create_table('report_indicators',
+    sa.Column('report_id', sa.Uuid(), nullable=False),
+    sa.Column('indicator_id', sa.Uuid(), nullable=False),
+    sa.Column('field', sa.String(length=32), nullable=False),
+    sa.Column('start', sa.Integer(), nullable=False),
+    sa.Column('end', sa.Integer(), nullable=False),
+    sa.Column('flags', sa.JSON(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['indicator_id'], ['indicators.id'], name=op.f('fk_report_indicators_indicator_id_indicators'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['report_id'], ['reports.id'], name=op.f('fk_report_indicators_report_id_reports'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_report_indicators')),
+    sa.UniqueConstraint('report_id', 'indicator_id', 'field', 'start', name='uq_report_indicators_span')
+    )
+    with op.batch_alter_table('report_indicators', schema=None) as batch_op:
+        batch_op.create_index('ix_report_indicators_indicator_report', ['indicator_id', 'report_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_report_indicators_report_id'), ['report_id'], unique=False)
+
     op.create_table('report_notes',
     sa.Column('report_id', sa.Uuid(), nullable=False),
     sa.Column('author_user_id', sa.Uuid(), nullable=True),
@@ -273,20 +436,76 @@ def upgrade() -> None:
     with op.batch_alter_table('report_notes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_report_notes_report_id'), ['report_id'], unique=False)
 
+    op.create_table('case_custody_log',
+    sa.Column('evidence_id', sa.Uuid(), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False),
+    sa.Column('at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('action', sa.Enum('acquired', 'viewed', 'downloaded', 'transferred', name='custody_action', native_enum=False, length=32), nullable=False),
+    sa.Column('actor_user_id', sa.Uuid(), nullable=True),
+    sa.Column('actor_org_id', sa.Uuid(), nullable=True),
+    sa.Column('actor_label', sa.String(length=200), nullable=False),
+    sa.Column('from_org_id', sa.Uuid(), nullable=True),
+    sa.Column('to_org_id', sa.Uuid(), nullable=True),
+    sa.Column('reason', sa.Text(), nullable=True),
+    sa.Column('details', sa.JSON(), nullable=True),
+    sa.Column('prev_hash', sa.String(length=64), nullable=False),
+    sa.Column('hash', sa.String(length=64), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['evidence_id'], ['case_evidence.id'], name=op.f('fk_case_custody_log_evidence_id_case_evidence'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_custody_log')),
+    sa.UniqueConstraint('evidence_id', 'seq', name='uq_case_custody_log_seq')
+    )
+    with op.batch_alter_table('case_custody_log', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_case_custody_log_evidence_id'), ['evidence_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('case_custody_log', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_case_custody_log_evidence_id'))
+
+    op.drop_table('case_custody_log')
     with op.batch_alter_table('report_notes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_report_notes_report_id'))
 
     op.drop_table('report_notes')
+    with op.batch_alter_table('report_indicators', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_report_indicators_report_id'))
+        batch_op.drop_index('ix_report_indicators_indicator_report')
+
+    op.drop_table('report_indicators')
     with op.batch_alter_table('report_attachments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_report_attachments_sha256'))
         batch_op.drop_index(batch_op.f('ix_report_attachments_report_id'))
 
     op.drop_table('report_attachments')
+    with op.batch_alter_table('case_tasks', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_case_tasks_case_id'))
+        batch_op.drop_index(batch_op.f('ix_case_tasks_assignee_id'))
+
+    op.drop_table('case_tasks')
+    with op.batch_alter_table('case_reports', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_case_reports_report_id'))
+
+    op.drop_table('case_reports')
+    with op.batch_alter_table('case_participants', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_case_participants_org_id'))
+        batch_op.drop_index(batch_op.f('ix_case_participants_case_id'))
+
+    op.drop_table('case_participants')
+    with op.batch_alter_table('case_notes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_case_notes_case_id'))
+
+    op.drop_table('case_notes')
+    with op.batch_alter_table('case_evidence', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_case_evidence_tlp'))
+        batch_op.drop_index(batch_op.f('ix_case_evidence_sha256'))
+        batch_op.drop_index(batch_op.f('ix_case_evidence_owner_org_id'))
+        batch_op.drop_index(batch_op.f('ix_case_evidence_case_id'))
+
+    op.drop_table('case_evidence')
     with op.batch_alter_table('share_recipients', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_share_recipients_user_id'))
         batch_op.drop_index(batch_op.f('ix_share_recipients_org_id'))
@@ -308,6 +527,13 @@ def downgrade() -> None:
 
     op.drop_table('reports')
     op.drop_table('login_sessions')
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_cases_tlp'))
+        batch_op.drop_index(batch_op.f('ix_cases_status'))
+        batch_op.drop_index(batch_op.f('ix_cases_owner_org_id'))
+        batch_op.drop_index(batch_op.f('ix_cases_lead_investigator_id'))
+
+    op.drop_table('cases')
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_api_tokens_prefix'))
         batch_op.drop_index(batch_op.f('ix_api_tokens_organisation_id'))
@@ -334,6 +560,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_job_queue_name'))
 
     op.drop_table('job_queue')
+    with op.batch_alter_table('indicators', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_indicators_card_bin'))
+
+    op.drop_table('indicators')
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_log_object_id'))
         batch_op.drop_index(batch_op.f('ix_audit_log_actor_user_id'))

@@ -1,0 +1,65 @@
+"""Indicator records and their links to reports.
+
+Personal-data types (phone, IBAN, card, e-mail, identity attributes) link through a keyed
+HMAC token; their clear value is stored encrypted and shown only to those allowed. Other
+types (URLs, domains, IPs, hashes, wallets, onion services, messenger handles) are stored in
+clear. ``lookup_key`` is what the unique index and every lookup use: the token for personal
+data, the value otherwise (a digest for values too long for a portable unique index).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from contactpoint.core.crypto import EncryptedString
+from contactpoint.core.db import Base, IdMixin, UTCDateTime, utcnow
+
+
+class Indicator(IdMixin, Base):
+    __tablename__ = "indicators"
+    __table_args__ = (UniqueConstraint("type", "lookup_key", name="uq_indicators_type_key"),)
+
+    type: Mapped[str] = mapped_column(String(32))
+    # Token (PII types) or value (others), at most 300 characters: the search key.
+    lookup_key: Mapped[str] = mapped_column(String(300))
+    value: Mapped[str | None] = mapped_column(Text)  # clear value, non-personal types only
+    value_encrypted: Mapped[str | None] = mapped_column(EncryptedString, deferred=True)
+    token: Mapped[str | None] = mapped_column(String(64))  # HMAC, personal-data types only
+    card_bin: Mapped[str | None] = mapped_column(String(8), index=True)  # cards: BIN lookups
+    display: Mapped[str | None] = mapped_column(String(64))  # safe short form (card BIN…last4)
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    report_count: Mapped[int] = mapped_column(Integer, default=0)
+    flags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    warninglisted: Mapped[bool] = mapped_column(Boolean, default=False)
+    warninglist: Mapped[str | None] = mapped_column(String(200))
+
+
+class ReportIndicator(IdMixin, Base):
+    """Where an indicator occurs in a report: ``field`` is "description" (``start``/``end``
+    index the stored, redacted description) or "suspect_identifiers" (``start`` is the
+    identifier's position in the list)."""
+
+    __tablename__ = "report_indicators"
+    __table_args__ = (
+        UniqueConstraint(
+            "report_id", "indicator_id", "field", "start", name="uq_report_indicators_span"
+        ),
+        Index("ix_report_indicators_indicator_report", "indicator_id", "report_id"),
+    )
+
+    # A string reference: reports sit above indicators in the layers, so no import.
+    report_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("reports.id", ondelete="CASCADE"), index=True
+    )
+    indicator_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("indicators.id", ondelete="CASCADE"))
+    field: Mapped[str] = mapped_column(String(32))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    flags: Mapped[list[str]] = mapped_column(JSON, default=list)

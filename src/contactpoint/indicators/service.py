@@ -1,0 +1,429 @@
+"""Indicator records: intake (extract, redact, upsert in bulk) and lookup by typed value.
+
+Functions take ``(session, ...)`` and never commit. The report side (which reports may be
+seen, highlighting, the bank lookup) lives in reports.indicator_links, above this layer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from contactpoint.core.crypto import hmac_token
+from contactpoint.indicators import cards, warninglists
+from contactpoint.indicators import types as t
+from contactpoint.indicators.extract import extract
+from contactpoint.indicators.models import Indicator, ReportIndicator
+from contactpoint.indicators.normalise import normalise
+from contactpoint.indicators.refang import refang
+
+# Identity attributes that only come as suspect identifiers (never extracted from text).
+BANK_ACCOUNT = "bank-account"
+NAME = "name"
+USERNAME = "username"
+PII_TYPES = frozenset({t.PHONE, t.IBAN, t.CARD, t.EMAIL, BANK_ACCOUNT, NAME, USERNAME})
+SEARCH_TYPES = (*t.CORE_TYPES, BANK_ACCOUNT, NAME, USERNAME)
+MAX_KEY = 300
+DESCRIPTION = "description"
+IDENTIFIERS = "suspect_identifiers"
+_CHUNK = 500
+# Identifier kinds given by the reporter that map straight to an indicator type.
+_IDENTIFIER_TYPES = {"iban": t.IBAN, "phone": t.PHONE, "email": t.EMAIL, "url": t.URL}
+_IDENTITY_KINDS = {"bank-account": BANK_ACCOUNT, "name": NAME, "username": USERNAME}
+
+
+@dataclass(frozen=True)
+class Found:
+    """One occurrence ready to store. ``token`` is set for cards (made from the full
+    number before it was discarded) and computed for the other personal-data types."""
+
+    type: str
+    value: str
+    field: str
+    start: int
+    end: int
+    flags: tuple[str, ...] = ()
+    extra: dict[str, Any] = dc_field(default_factory=dict, hash=False, compare=False)
+    token: str | None = None
+
+    @property
+    def key(self) -> str:
+        return lookup_key(self.type, self.value, self.token)
+
+
+def personal(type_: str, value: str) -> bool:
+    """Personal data: the PII types, and WhatsApp handles, which are phone numbers."""
+    return type_ in PII_TYPES or (type_ == t.MESSENGER and value.startswith("whatsapp:"))
+
+
+def lookup_key(type_: str, value: str, token: str | None = None) -> str:
+    """The indexed key: the HMAC token for personal data, else the value (digest if long)."""
+    if personal(type_, value):
+        return token or hmac_token(type_, value)
+    if len(value) <= MAX_KEY:
+        return value
+    return "sha256:" + hashlib.sha256(value.encode()).hexdigest()
+
+
+def _card_token(digits: str) -> str:
+    return hmac_token("card", digits)  # the same token reports.redact gives identifiers
+
+
+def _safe(value: Any) -> Any:
+    """Belt and braces: no card-shaped run leaves intake in any stored string."""
+    if isinstance(value, str):
+        return cards.redact(value)
+    if isinstance(value, dict):
+        return {str(k): _safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_safe(v) for v in value]
+    return value
+
+
+def prepare(
+    text: str, *, country_hint: str | None = None, lang: str | None = None
+) -> tuple[str, list[Found]]:
+    """Extract the indicators of a description as written, then redact its card numbers.
+
+    Returns the redacted text (what is stored) and the occurrences with spans into it.
+    Card tokens are made from the full numbers here; the numbers go no further.
+    """
+    runs = list(cards.card_runs(text))
+    found = extract(text, country_hint=country_hint, lang=lang, card_token=_card_token)
+    # Rebuild the text as cards.redact() does, noting where each run moved.
+    parts: list[str] = []
+    moves: list[tuple[int, int, int, int]] = []  # old start, old end, new start, new end
+    last = out_len = 0
+    for start, end, digits in runs:
+        parts.append(text[last:start])
+        out_len += start - last
+        masked = cards.REDACTION.format(bin6=digits[:6], last4=digits[-4:])
+        parts.append(masked)
+        moves.append((start, end, out_len, out_len + len(masked)))
+        out_len += len(masked)
+        last = end
+    parts.append(text[last:])
+    redacted = "".join(parts)
+
+    def shift(pos: int) -> int:
+        delta = 0
+        for _o_start, o_end, _n_start, n_end in moves:
+            if o_end <= pos:
+                delta = n_end - o_end
+            else:
+                break
+        return pos + delta
+
+    out: list[Found] = []
+    for ind in found:
+        move = next((m for m in moves if m[0] < ind.end and ind.start < m[1]), None)
+        if move is not None and ind.type == t.CARD:
+            start, end = move[2], move[3]
+        elif move is not None:
+            continue  # it overlapped a card number, which is no longer in the text
+        else:
+            start, end = shift(ind.start), shift(ind.end)
+        extra = dict(ind.extra)
+        token = extra.pop("token", None) if ind.type == t.CARD else None
+        if ind.type == t.CARD and not token:
+            continue  # never store a card without its linking token
+        out.append(
+            Found(
+                ind.type,
+                ind.value if ind.type == t.CARD else _safe(ind.value),
+                DESCRIPTION,
+                start,
+                end,
+                tuple(sorted(ind.flags)),
+                _safe(extra),
+                token,
+            )
+        )
+    return redacted, out
+
+
+def from_identifiers(
+    identifiers: Sequence[dict[str, Any]], *, country_hint: str | None = None
+) -> list[Found]:
+    """Occurrences from the stored (already card-redacted) suspect identifiers."""
+    out: list[Found] = []
+    for pos, ident in enumerate(identifiers):
+        kind = str(ident.get("type", ""))
+        value = str(ident.get("value", "")).strip()
+        if kind == "card":
+            if ident.get("token") and ident.get("bin") and ident.get("last4"):
+                extra = {"bin": ident["bin"], "last4": ident["last4"]}
+                out.append(
+                    Found(
+                        t.CARD,
+                        str(ident["value"]),
+                        IDENTIFIERS,
+                        pos,
+                        pos,
+                        (),
+                        extra,
+                        str(ident["token"]),
+                    )
+                )
+            continue
+        if not value:
+            continue
+        if kind in _IDENTITY_KINDS:
+            norm = " ".join(refang(value).split()).casefold()[:500]
+            out.append(Found(_IDENTITY_KINDS[kind], _safe(norm), IDENTIFIERS, pos, pos))
+            continue
+        direct = _IDENTIFIER_TYPES.get(kind)
+        if kind == "ip":
+            direct = _ip_type(refang(value).strip())
+        if direct is not None and cards.redact(value) == value:
+            norm = normalise(direct, value, country_hint=country_hint)
+            if norm and _plausible(direct, norm):
+                out.append(Found(direct, _safe(norm), IDENTIFIERS, pos, pos))
+                continue
+        for ind in extract(value, country_hint=country_hint):
+            if ind.type != t.CARD:
+                out.append(
+                    Found(
+                        ind.type,
+                        _safe(ind.value),
+                        IDENTIFIERS,
+                        pos,
+                        pos,
+                        tuple(sorted(ind.flags)),
+                        _safe(dict(ind.extra)),
+                    )
+                )
+    return out
+
+
+def _ip_type(value: str) -> str | None:
+    try:
+        return t.IPV4 if ipaddress.ip_address(value.strip("[]")).version == 4 else t.IPV6
+    except ValueError:
+        return None
+
+
+def _plausible(type_: str, value: str) -> bool:
+    if type_ == t.PHONE:
+        return value.startswith("+")
+    if type_ == t.EMAIL:
+        return "@" in value
+    if type_ == t.URL:
+        return "://" in value
+    return True
+
+
+# ---------------------------------------------------------------------------- storage
+
+
+def _insert(session: Session, model: type[Any]) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING on both databases (races and re-runs are no-ops)."""
+    dialect = session.get_bind().dialect.name
+    ins = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return ins(model)
+
+
+def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def upsert(
+    session: Session, found: Iterable[tuple[Found, datetime]]
+) -> dict[tuple[str, str], Indicator]:
+    """Create missing indicator rows and widen first/last seen; returns rows by (type, key)."""
+    wanted: dict[tuple[str, str], tuple[Found, datetime, datetime]] = {}
+    for f, seen in found:
+        k = (f.type, f.key)
+        old = wanted.get(k)
+        wanted[k] = (f, min(old[1], seen), max(old[2], seen)) if old else (f, seen, seen)
+    if not wanted:
+        return {}
+    rows = []
+    for (type_, key), (f, first, last) in wanted.items():
+        pii = personal(type_, f.value)
+        listed = None if pii else warninglists.match(type_, f.value)
+        rows.append(
+            {
+                "id": uuid.uuid4(),
+                "type": type_,
+                "lookup_key": key,
+                "value": None if pii else f.value,
+                "value_encrypted": f.value if pii else None,
+                "token": key if pii else None,
+                "card_bin": f.extra.get("bin") if type_ == t.CARD else None,
+                "display": f.value if type_ == t.CARD else None,
+                "first_seen": first,
+                "last_seen": last,
+                "report_count": 0,
+                "flags": list(f.flags),
+                "extra": f.extra if not pii or type_ in (t.CARD, t.IBAN) else {},
+                "warninglisted": listed is not None,
+                "warninglist": listed,
+            }
+        )
+    for chunk in _chunks(rows):
+        stmt = _insert(session, Indicator).values(list(chunk))
+        session.execute(stmt.on_conflict_do_nothing(index_elements=["type", "lookup_key"]))
+    out: dict[tuple[str, str], Indicator] = {}
+    keys = sorted({k for _, k in wanted})
+    for chunk in _chunks(keys):
+        for ind in session.scalars(select(Indicator).where(Indicator.lookup_key.in_(chunk))):
+            if (ind.type, ind.lookup_key) in wanted:
+                out[(ind.type, ind.lookup_key)] = ind
+    for k, ind in out.items():
+        _, first, last = wanted[k]
+        if first < ind.first_seen:
+            ind.first_seen = first
+        if last > ind.last_seen:
+            ind.last_seen = last
+    session.flush()
+    return out
+
+
+LinkKey = tuple[uuid.UUID, uuid.UUID, str, int]  # report, indicator, field, start
+
+
+def store(
+    session: Session, batch: Sequence[tuple[uuid.UUID, datetime, Sequence[Found]]]
+) -> set[LinkKey]:
+    """Store the occurrences of a batch of reports (report id, seen at, found): indicator
+    rows upserted once per batch, links added where missing. Returns every link wanted."""
+    rows = upsert(session, ((f, seen) for _, seen, found in batch for f in found))
+    links = []
+    seen_links: set[LinkKey] = set()
+    for report_id, _, found in batch:
+        for f in found:
+            ind = rows[(f.type, f.key)]
+            k = (report_id, ind.id, f.field, f.start)
+            if k in seen_links:
+                continue
+            seen_links.add(k)
+            links.append(
+                {
+                    "id": uuid.uuid4(),
+                    "report_id": report_id,
+                    "indicator_id": ind.id,
+                    "field": f.field,
+                    "start": f.start,
+                    "end": f.end,
+                    "flags": list(f.flags),
+                }
+            )
+    for chunk in _chunks(links):
+        stmt = _insert(session, ReportIndicator).values(list(chunk))
+        session.execute(
+            stmt.on_conflict_do_nothing(
+                index_elements=["report_id", "indicator_id", "field", "start"]
+            )
+        )
+    recount(session, {ind.id for ind in rows.values()})
+    return seen_links
+
+
+def recount(session: Session, indicator_ids: Iterable[uuid.UUID]) -> None:
+    """Set report_count to the number of distinct reports linked to each indicator."""
+    ids = list(indicator_ids)
+    for chunk in _chunks(ids):
+        counted = (
+            select(func.count(func.distinct(ReportIndicator.report_id)))
+            .where(ReportIndicator.indicator_id == Indicator.id)
+            .scalar_subquery()
+        )
+        session.execute(
+            update(Indicator)
+            .where(Indicator.id.in_(chunk))
+            .values(report_count=counted)
+            .execution_options(synchronize_session=False)
+        )
+    wanted = set(ids)
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Indicator) and obj.id in wanted:
+            session.expire(obj, ["report_count"])  # reload the count the UPDATE set
+
+
+# ---------------------------------------------------------------------------- lookup
+
+
+def normalised(type_: str, value: str, *, country_hint: str | None = None) -> str:
+    """A typed value (possibly defanged) in the form the records use."""
+    if type_ in _IDENTITY_KINDS.values():
+        return " ".join(refang(value).split()).casefold()
+    return normalise(type_, value, country_hint=country_hint)
+
+
+def find(session: Session, type_: str, value: str) -> Indicator | None:
+    """The indicator of that type and (defanged or plain) value, or None."""
+    if type_ == t.CARD:
+        return find_card(session, value)
+    norm = normalised(type_, value)
+    if not norm:
+        return None
+    key = lookup_key(type_, norm)
+    return session.scalars(
+        select(Indicator).where(Indicator.type == type_, Indicator.lookup_key == key)
+    ).first()
+
+
+def find_card(session: Session, value: str) -> Indicator | None:
+    """A card by its full number (tokenised here, never kept) or its stored id."""
+    digits = "".join(ch for ch in value if ch.isdigit())
+    if 13 <= len(digits) <= 19 and cards.luhn_ok(digits):
+        key = _card_token(digits)
+        return session.scalars(
+            select(Indicator).where(Indicator.type == t.CARD, Indicator.lookup_key == key)
+        ).first()
+    return None
+
+
+def search(session: Session, q: str, *, limit: int = 50) -> list[Indicator]:
+    """Indicators whose normalised value equals ``q`` read as each type, then extracted
+    indicators of ``q`` (so a pasted sentence works too)."""
+    q = q.strip()[:2000]
+    if not q:
+        return []
+    wanted: set[tuple[str, str]] = set()
+    for type_ in SEARCH_TYPES:
+        if type_ == t.CARD:
+            continue
+        try:
+            norm = normalised(type_, q)
+        except Exception:  # noqa: S112  (a value that is not of this type)
+            continue
+        if norm:
+            wanted.add((type_, lookup_key(type_, norm)))
+    for hit in extract(q, card_token=_card_token):
+        token = hit.extra.get("token") if hit.type == t.CARD else None
+        wanted.add((hit.type, lookup_key(hit.type, hit.value, token)))
+    keys = sorted({k for _, k in wanted})
+    found: list[Indicator] = []
+    for chunk in _chunks(keys):
+        for ind in session.scalars(select(Indicator).where(Indicator.lookup_key.in_(chunk))):
+            if (ind.type, ind.lookup_key) in wanted:
+                found.append(ind)
+    found.sort(key=lambda i: (-i.report_count, i.type))
+    return found[:limit]
+
+
+def get(session: Session, indicator_id: uuid.UUID) -> Indicator | None:
+    return session.get(Indicator, indicator_id)
+
+
+def shown_value(ind: Indicator, *, may_see_personal: bool) -> str | None:
+    """The value as shown: clear for non-personal types; cards as BIN…last4; other
+    personal data only to those allowed (decrypted on demand)."""
+    if ind.token is None:
+        return ind.value
+    if ind.type == t.CARD:
+        return ind.display
+    return ind.value_encrypted if may_see_personal else None
