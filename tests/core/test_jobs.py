@@ -79,6 +79,28 @@ def test_procrastinate_worker_runs_deferred_job_on_postgresql(
     assert left == 0  # done jobs are deleted; failed ones stay for inspection
 
 
+def test_web_process_can_run_procrastinate_jobs_when_asked(settings: Settings) -> None:
+    """CONTACTPOINT_RUN_JOBS_IN_PROCESS=true on PostgreSQL: a node with no worker service."""
+    if settings.is_sqlite:
+        pytest.skip("PostgreSQL only")
+    from fastapi.testclient import TestClient
+
+    from contactpoint.app import create_app
+
+    app = create_app(
+        settings.model_copy(update={"run_jobs_in_process": True, "job_poll_seconds": 0.1})
+    )
+    factory = app.state.session_factory
+    with TestClient(app):
+        with transaction(factory) as s:
+            jobs.defer(s, "audit.verify")
+        deadline = time.monotonic() + 20
+        while "audit.verified" not in _actions(factory) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    app.state.engine.dispose()
+    assert _actions(factory) == ["audit.verified"]
+
+
 def test_job_deferred_by_rolled_back_transaction_never_runs(
     settings: Settings, factory: sessionmaker[Session]
 ) -> None:
