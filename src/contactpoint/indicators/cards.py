@@ -21,9 +21,12 @@ from collections.abc import Iterator
 # "DE89 3704 0044 ...", not a phone number in "+..." or a WhatsApp link. Bounded, and each
 # digit run can start only once, so matching is linear.
 _GLUE = r"0-9A-Za-z\u00c0-\u024f\u0370-\u052f_"  # Latin, Greek, Cyrillic letters; digits
+# Starts with a plain \d so the regex engine can skip to digits; the lookbehinds then look
+# at the character before that first digit.
 CARD_RUN_RE = re.compile(
-    rf"(?<![{_GLUE}])(?<!\d)(?<!\+)(?<!\+ )(?<!\d[ \-])(?<!wa\.me/)(?<!wa\[\.\]me/)(?<!phone=)"
-    rf"\d(?:[ \-]?\d){{12,18}}(?![ \-]?\d)(?![{_GLUE}])"
+    rf"\d(?<![{_GLUE}]\d)(?<!\d\d)(?<!\+\d)(?<!\+ \d)(?<!\d[ \-]\d)"
+    rf"(?<!wa\.me/\d)(?<!wa\[\.\]me/\d)(?<!phone=\d)"
+    rf"(?:[ \-]?\d){{12,18}}(?![ \-]?\d)(?![{_GLUE}])"
 )
 _SEP = str.maketrans("", "", " -")
 _NO_DIGITS = str.maketrans("", "", "0123456789")

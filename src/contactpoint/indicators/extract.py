@@ -342,13 +342,38 @@ def _domains(run: _Run) -> None:
         return
     for m in _ASCII_DOMAIN_RE.finditer(text):
         _domain_candidate(run, m.group(), m.start())
-    if text.isascii():
+    if text.isascii() or not _has_idn_candidate(text):
         return
     # Internationalised names: candidates with at least one non-ASCII character.
     for m in DOMAIN_RE.finditer(text):
         cand = m.group()
         if not cand.isascii():
             _domain_candidate(run, cand, m.start(), glued_check=True)
+
+
+def _has_idn_candidate(text: str) -> bool:
+    """Whether some dot sits inside a token that has a non-ASCII character: the only place an
+    IDN can be. Plain string scans, each token visited once, so linear; most non-Latin
+    report text (sentence-ending dots, dotted dates) needs no Unicode domain pass at all."""
+    n = len(text)
+    d = text.find(".")
+    while d != -1:
+        if 0 < d < n - 1 and _label_char(text[d - 1]) and _label_char(text[d + 1]):
+            left = d - 1
+            while left > 0 and _label_char(text[left - 1]):
+                left -= 1
+            right = d + 1
+            while right < n and _label_char(text[right]):
+                right += 1
+            if not text[left:right].isascii():
+                return True
+            d = right
+        d = text.find(".", d + 1)
+    return False
+
+
+def _label_char(c: str) -> bool:
+    return c.isalnum() or c in "-."
 
 
 def _mixes_other_script(cand: str) -> bool:

@@ -18,8 +18,8 @@ import phonenumbers
 # Starts with "+", "(" or a digit not glued to a word; the body is possessive so a long digit
 # run costs one pass. Trailing separators are trimmed afterwards.
 PHONE_RE = re.compile(
-    r"(?<![0-9A-Za-z\u00c0-\u024f\u0370-\u052f_+/.#№-])(?<!\d)(?<!\d[ .\-])"
-    r"(?:\+|\(\+?)?\d[\d \u00a0\-./()]{5,22}+"
+    r"[+(\d](?<![0-9A-Za-z\u00c0-\u024f\u0370-\u052f_+/.#№\-][+(\d])(?<!\d\d)(?<!\d[ .\-]\d)"
+    r"(?:(?<=\+)\d|(?<=\()\+?\d|(?<=\d))[\d \u00a0\-./()]{5,22}+"
 )
 
 _DATE_RE = re.compile(
@@ -66,11 +66,18 @@ def find_phones(text: str, region: str | None) -> Iterator[tuple[int, int, str, 
             yield start, end, found[0], found[1]
 
 
+_NO_DIGITS = str.maketrans("", "", "0123456789")
+
+
+def _count_digits(s: str) -> int:
+    return sum(c.isdigit() for c in s)
+
+
 def check(
     raw: str, region: str | None, before: str = "", after: str = ""
 ) -> tuple[str, dict[str, Any]] | None:
     """E.164 and details when `raw` (with its context) is a valid phone number."""
-    digits = sum(c.isdigit() for c in raw)
+    digits = len(raw) - len(raw.translate(_NO_DIGITS)) if raw.isascii() else _count_digits(raw)
     international = raw.lstrip("(").startswith(("+", "00"))
     if not 7 <= digits <= 17:
         return None

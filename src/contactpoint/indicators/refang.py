@@ -81,11 +81,20 @@ def _map(
     return shifted + 1 if at_end else shifted
 
 
+def _maybe_defanged(text: str) -> bool:
+    """Plain substring tests (fast C scans) before any regex: most texts have no defanged
+    form. A superset of what _MAYBE_RE can match, so skipping on False is safe."""
+    if "[" in text or "(" in text or "{" in text:
+        return True
+    low = text.lower()
+    return "xx" in low or "**" in low or "fxp" in low or "dot" in low
+
+
 def refang_map(text: str) -> Refanged:
     """Refang `text`, keeping what is needed to map spans back to it."""
     has_wide = not text.isascii() and _WIDE_RE.search(text) is not None
     work = text.translate(_WIDE) if has_wide else text
-    if not has_wide and not _MAYBE_RE.search(work):
+    if not has_wide and (not _maybe_defanged(work) or not _MAYBE_RE.search(work)):
         return Refanged(text, text)
     reps: list[tuple[int, int, int, int]] = []
     pieces: list[str] = []
