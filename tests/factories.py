@@ -144,3 +144,31 @@ def make_report(
 
     data = ReportIn.model_validate(report_data(**overrides))
     return reports.submit(session, actor, data, source=Source(source)).report
+
+
+# --- cases --------------------------------------------------------------------------------
+
+
+def make_case(
+    session: Session, actor: Actor, *, title: str = "Classifieds fraud ring", **overrides: object
+):  # type: ignore[no-untyped-def]
+    """A case opened by ``actor`` (who needs cases:manage) through the service."""
+    from contactpoint.cases import service as cases
+    from contactpoint.cases.schemas import CaseIn
+
+    data = CaseIn.model_validate({"title": title, **overrides})
+    return cases.create_case(session, actor, data)
+
+
+def evidence_form(**overrides: str) -> dict[str, str]:
+    """The acquisition details that go with an evidence upload (multipart form fields)."""
+    data = {
+        "acquired_by": "Insp. Martin",
+        "acquisition_method": "export from the victim's mailbox",
+        "source": "victim's e-mail account",
+        "acquired_at": "2026-03-02T09:30:00Z",
+        "description": "phishing e-mail with headers",
+    }
+    data.update(overrides)
+    return data
+

@@ -34,6 +34,8 @@ ROUTER_MODULES = [
     "contactpoint.taxonomy.api",
     "contactpoint.reports.api",
     "contactpoint.reports.ui",
+    "contactpoint.cases.api",
+    "contactpoint.cases.ui",
     "contactpoint.public.ui",
     "contactpoint.web.ui",
 ]

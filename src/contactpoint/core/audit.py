@@ -56,7 +56,18 @@ def _canonical(entry: AuditEntry) -> bytes:
         "details": entry.details,
         "prev_hash": entry.prev_hash,
     }
+    return canonical_json(body)
+
+
+def canonical_json(body: dict[str, Any]) -> bytes:
+    """The byte form a chained entry is hashed over; shared by every hash-chained log
+    (the audit log here, the evidence chain of custody in cases)."""
     return json.dumps(body, sort_keys=True, separators=(",", ":"), default=str).encode()
+
+
+def chain_digest(body: dict[str, Any]) -> str:
+    """SHA-256 of an entry's canonical form; ``body`` must include its ``prev_hash``."""
+    return hashlib.sha256(canonical_json(body)).hexdigest()
 
 
 def _digest(entry: AuditEntry) -> str:

@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     national_country: str = Field(
         "EU", description="ISO country of this node (EU for the central node)."
     )
+    evidence_max_bytes: int = Field(
+        200 * 2**20, description="Largest evidence file a case accepts, in bytes (larger: 413)."
+    )
 
     @property
     def effective_database_url(self) -> str:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 11:00:12.783544
+Create Date: 2026-11-28 11:04:05.322169
 """
 
 from __future__ import annotations
@@ -111,6 +111,31 @@ def upgrade() -> None:
     sa.Column('last', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('country', 'year', name=op.f('pk_report_reference_counters'))
     )
+    op.create_table('coop_directory',
+    sa.Column('country', sa.String(length=2), nullable=False),
+    sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('eu_member', sa.Boolean(), nullable=False),
+    sa.Column('eevidence_bound', sa.Boolean(), nullable=False),
+    sa.Column('contact_24_7', sa.Text(), nullable=True),
+    sa.Column('central_authority', sa.Text(), nullable=True),
+    sa.Column('eevidence_authority', sa.Text(), nullable=True),
+    sa.Column('contact_point_org_id', sa.Uuid(), nullable=True),
+    sa.Column('ets185', sa.String(length=20), nullable=False),
+    sa.Column('ets185_date', sa.Date(), nullable=True),
+    sa.Column('ets185_check', sa.Boolean(), nullable=False),
+    sa.Column('cets224', sa.String(length=20), nullable=False),
+    sa.Column('cets224_date', sa.Date(), nullable=True),
+    sa.Column('cets224_check', sa.Boolean(), nullable=False),
+    sa.Column('as_of', sa.Date(), nullable=True),
+    sa.Column('source', sa.Text(), nullable=True),
+    sa.Column('notes', sa.Text(), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['contact_point_org_id'], ['organisations.id'], name=op.f('fk_coop_directory_contact_point_org_id_organisations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_coop_directory')),
+    sa.UniqueConstraint('country', name=op.f('uq_coop_directory_country'))
+    )
     op.create_table('report_bulk_imports',
     sa.Column('org_id', sa.Uuid(), nullable=False),
     sa.Column('file_sha256', sa.String(length=64), nullable=False),
@@ -215,6 +240,23 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_login_sessions')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_login_sessions_token_hash'))
     )
+    op.create_table('notifications',
+    sa.Column('user_id', sa.Uuid(), nullable=False),
+    sa.Column('kind', sa.String(length=60), nullable=False),
+    sa.Column('subject', sa.String(length=300), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('link', sa.String(length=500), nullable=True),
+    sa.Column('created_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('read_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('emailed_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('email_error', sa.Text(), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_notifications_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications'))
+    )
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_notifications_user_id'), ['user_id'], unique=False)
+
     op.create_table('reports',
     sa.Column('reference', sa.String(length=20), nullable=False),
     sa.Column('source', sa.Enum('citizen', 'api', 'bulk_file', 'feed', name='report_source', native_enum=False, length=32), nullable=False),
@@ -386,6 +428,56 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_case_tasks_assignee_id'), ['assignee_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_tasks_case_id'), ['case_id'], unique=False)
 
+    op.create_table('coop_requests',
+    sa.Column('reference', sa.String(length=40), nullable=False),
+    sa.Column('type_code', sa.String(length=40), nullable=False),
+    sa.Column('status', sa.Enum('draft', 'sent', 'acknowledged', 'clarification', 'answered-partly', 'answered', 'refused', 'withdrawn', name='coop_status', native_enum=False, length=32), nullable=False),
+    sa.Column('emergency', sa.Boolean(), nullable=False),
+    sa.Column('subject', sa.String(length=300), nullable=False),
+    sa.Column('requesting_country', sa.String(length=2), nullable=False),
+    sa.Column('receiving_country', sa.String(length=2), nullable=False),
+    sa.Column('receiving_org_id', sa.Uuid(), nullable=False),
+    sa.Column('case_id', sa.Uuid(), nullable=True),
+    sa.Column('fields', sa.JSON(), nullable=False),
+    sa.Column('legal_basis', sa.Text(), nullable=True),
+    sa.Column('basis_warning', sa.Text(), nullable=True),
+    sa.Column('data_categories', sa.JSON(), nullable=False),
+    sa.Column('notify_enforcing_state', sa.Boolean(), nullable=False),
+    sa.Column('sent_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('acknowledged_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('answered_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('handler_id', sa.Uuid(), nullable=True),
+    sa.Column('refusal_ground', sa.Text(), nullable=True),
+    sa.Column('seconds_to_acknowledge', sa.Integer(), nullable=True),
+    sa.Column('seconds_to_answer', sa.Integer(), nullable=True),
+    sa.Column('escalation', sa.JSON(), nullable=False),
+    sa.Column('next_due_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('owner_org_id', sa.Uuid(), nullable=True),
+    sa.Column('created_by_id', sa.Uuid(), nullable=True),
+    sa.Column('tlp', sa.Enum('CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED', name='tlp', native_enum=False, length=32), nullable=False),
+    sa.Column('pap', sa.Enum('CLEAR', 'GREEN', 'AMBER', 'RED', name='pap', native_enum=False, length=32), nullable=False),
+    sa.Column('handling_code', sa.Enum('H0', 'H1', 'H2', 'H3', name='handling_code', native_enum=False, length=32), nullable=True),
+    sa.Column('handling_text', sa.String(length=500), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_coop_requests_case_id_cases'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_coop_requests_created_by_id_users')),
+    sa.ForeignKeyConstraint(['handler_id'], ['users.id'], name=op.f('fk_coop_requests_handler_id_users')),
+    sa.ForeignKeyConstraint(['owner_org_id'], ['organisations.id'], name=op.f('fk_coop_requests_owner_org_id_organisations')),
+    sa.ForeignKeyConstraint(['receiving_org_id'], ['organisations.id'], name=op.f('fk_coop_requests_receiving_org_id_organisations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_coop_requests')),
+    sa.UniqueConstraint('reference', name=op.f('uq_coop_requests_reference'))
+    )
+    with op.batch_alter_table('coop_requests', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_coop_requests_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_coop_requests_next_due_at'), ['next_due_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_coop_requests_owner_org_id'), ['owner_org_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_coop_requests_receiving_org_id'), ['receiving_org_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_coop_requests_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_coop_requests_tlp'), ['tlp'], unique=False)
+        batch_op.create_index(batch_op.f('ix_coop_requests_type_code'), ['type_code'], unique=False)
+
     op.create_table('report_attachments',
     sa.Column('report_id', sa.Uuid(), nullable=False),
     sa.Column('sha256', sa.String(length=64), nullable=False),
@@ -458,11 +550,31 @@ def upgrade() -> None:
     with op.batch_alter_table('case_custody_log', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_case_custody_log_evidence_id'), ['evidence_id'], unique=False)
 
+    op.create_table('coop_request_events',
+    sa.Column('request_id', sa.Uuid(), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('clock', sa.String(length=40), nullable=True),
+    sa.Column('actor_label', sa.String(length=200), nullable=False),
+    sa.Column('actor_org_id', sa.Uuid(), nullable=True),
+    sa.Column('body', sa.Text(), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['actor_org_id'], ['organisations.id'], name=op.f('fk_coop_request_events_actor_org_id_organisations')),
+    sa.ForeignKeyConstraint(['request_id'], ['coop_requests.id'], name=op.f('fk_coop_request_events_request_id_coop_requests'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_coop_request_events'))
+    )
+    with op.batch_alter_table('coop_request_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_coop_request_events_request_id'), ['request_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('coop_request_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_coop_request_events_request_id'))
+
+    op.drop_table('coop_request_events')
     with op.batch_alter_table('case_custody_log', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_case_custody_log_evidence_id'))
 
@@ -481,6 +593,16 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_report_attachments_report_id'))
 
     op.drop_table('report_attachments')
+    with op.batch_alter_table('coop_requests', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_coop_requests_type_code'))
+        batch_op.drop_index(batch_op.f('ix_coop_requests_tlp'))
+        batch_op.drop_index(batch_op.f('ix_coop_requests_status'))
+        batch_op.drop_index(batch_op.f('ix_coop_requests_receiving_org_id'))
+        batch_op.drop_index(batch_op.f('ix_coop_requests_owner_org_id'))
+        batch_op.drop_index(batch_op.f('ix_coop_requests_next_due_at'))
+        batch_op.drop_index(batch_op.f('ix_coop_requests_case_id'))
+
+    op.drop_table('coop_requests')
     with op.batch_alter_table('case_tasks', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_case_tasks_case_id'))
         batch_op.drop_index(batch_op.f('ix_case_tasks_assignee_id'))
@@ -526,6 +648,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_reports_assigned_to_id'))
 
     op.drop_table('reports')
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_notifications_user_id'))
+
+    op.drop_table('notifications')
     op.drop_table('login_sessions')
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_cases_tlp'))
@@ -548,6 +674,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_report_bulk_imports_file_sha256'))
 
     op.drop_table('report_bulk_imports')
+    op.drop_table('coop_directory')
     op.drop_table('report_reference_counters')
     with op.batch_alter_table('organisations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_organisations_country'))
