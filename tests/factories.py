@@ -172,3 +172,27 @@ def evidence_form(**overrides: str) -> dict[str, str]:
     data.update(overrides)
     return data
 
+
+
+# --- indicators ---------------------------------------------------------------------------
+
+# A Visa test number (Luhn-valid): it must never reach the database or the logs in full.
+CARD = "4111 1111 1111 1111"
+FRAUD_TEXT = (
+    "He told me to pay to DE89 3704 0044 0532 0130 00 and the site was "
+    "hxxps://paypa1-secure[.]net; I also gave my card " + CARD + ". Check google.com."
+)
+
+
+def indicator_links_of(session: Session, report_id: object) -> set[tuple[str, str]]:
+    """(type, field) of every indicator linked to a report."""
+    from sqlalchemy import select
+
+    from contactpoint.indicators.models import Indicator, ReportIndicator
+
+    rows = session.execute(
+        select(Indicator.type, ReportIndicator.field)
+        .join(ReportIndicator, ReportIndicator.indicator_id == Indicator.id)
+        .where(ReportIndicator.report_id == report_id)
+    )
+    return {(t, f) for t, f in rows}

@@ -32,6 +32,8 @@ ROUTER_MODULES = [
     "contactpoint.accounts.ui",
     "contactpoint.core.audit_api",
     "contactpoint.taxonomy.api",
+    "contactpoint.indicators.api",
+    "contactpoint.indicators.ui",
     "contactpoint.reports.api",
     "contactpoint.reports.ui",
     "contactpoint.cases.api",

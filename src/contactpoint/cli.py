@@ -26,8 +26,10 @@ SUBCOMMANDS = [
     ("contactpoint.accounts.cli", "mfa_app", "mfa"),
     ("contactpoint.core.cli", "audit_app", "audit"),
     ("contactpoint.core.cli", "keys_app", "keys"),
+    ("contactpoint.indicators.cli", "app", "indicators"),
     ("contactpoint.reports.cli", "app", "reports"),
     ("contactpoint.taxonomy.cli", "app", "taxonomy"),
+    ("contactpoint.cooperation.cli", "app", "cooperation"),
     ("contactpoint.training.cli", "app", None),
 ]
 

@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     login_rate_per_minute: int = Field(
         20, description="Login attempts allowed per client address per minute."
     )
+    lookup_rate_per_minute: int = Field(
+        30, description="Indicator lookups (POST /api/v1/indicators/lookup) per organisation "
+        "per minute, per web process."
+    )
     run_jobs_in_process: bool | None = Field(
         None,
         description="Run background jobs inside the web process. Default: yes on SQLite, "

@@ -28,7 +28,7 @@ from contactpoint.core.i18n import current_language
 from contactpoint.core.i18n import gettext as _
 from contactpoint.core.markings import PAP, TLP, HandlingCode
 from contactpoint.core.web import DB, render
-from contactpoint.reports import service
+from contactpoint.reports import indicator_links, service
 from contactpoint.reports.models import Report, Status
 from contactpoint.reports.schemas import NoteIn, ReportFilter, TriageIn, field_errors
 from contactpoint.taxonomy import service as taxonomy
@@ -171,6 +171,7 @@ def _detail(
             "owner_org": org_name(report.owner_org_id),
             "reporting_org": org_name(report.reporting_org_id),
             "offence_label": offence_label,
+            "segments": indicator_links.highlight(db, report),
             "can_triage": actor.can("reports:triage"),
             # Only the owning organisation may relabel (the service refuses others anyway).
             "can_mark": actor.can("reports:triage") and report.owner_org_id == actor.org_id,

@@ -69,8 +69,14 @@ STAFF_LINKS = [
         N_("Download the blocklists for your country."),
     ),
     StaffLink(
+        "indicators:search",
+        "/indicators",
+        N_("Indicators"),
+        N_("Search URLs, IBANs, phones, wallets... (defanged is fine) and their reports."),
+    ),
+    StaffLink(
         "indicators:lookup",
-        "/lookup",
+        "/indicators/lookup",
         N_("Lookup"),
         N_("Ask whether an IBAN, card BIN, wallet or phone number was reported."),
     ),
