@@ -305,15 +305,15 @@ def _onions(run: _Run) -> None:
 
 def _ips(run: _Run) -> None:
     text = run.text
-    for m in netaddr.IPV4_RE.finditer(text):
+    for m in netaddr.IPV4_RE.finditer(text) if text.count(".") >= 3 else ():
         if run.taken.overlaps(m.start(), m.end()):
             continue
         if netaddr.VERSION_CONTEXT.search(text, max(0, m.start() - 24), m.start()):
             continue
-        port = m.group(2)
+        port = m.group("port")
         if port is not None and int(port) > 65535:
             continue
-        ip = netaddr.parse_ipv4(m.group(1))
+        ip = netaddr.parse_ipv4(m.group("ip"))
         if ip is None:
             continue
         extra: dict[str, object] = {"port": int(port)} if port else {}

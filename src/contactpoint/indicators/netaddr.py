@@ -23,9 +23,12 @@ URL_RE = re.compile(
 _TRAILING = ".,;:!?'\"*»”’…"
 _PAIRS = {")": "(", "]": "[", "}": "{", ">": "<"}
 
-_OCT = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+# Digit first (the engine skips to digits), then "not glued on the left"; octet ranges and
+# leading zeros are checked by ipaddress afterwards.
 IPV4_RE = re.compile(
-    rf"(?<![\w.\-])({_OCT}(?:\.{_OCT}){{3}})(?::([0-9]{{1,5}}))?(?![\w\-]|\.[\w])", re.ASCII
+    r"(?P<ip>[0-9](?<![\w.\-][0-9])[0-9]{0,2}(?:\.[0-9]{1,3}){3})(?::(?P<port>[0-9]{1,5}))?"
+    r"(?![\w\-]|\.[\w])",
+    re.ASCII,
 )
 IPV6_RE = re.compile(
     r"(?<![\w:.\-])(\[)?"

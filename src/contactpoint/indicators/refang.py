@@ -26,17 +26,18 @@ _WIDE_RE = re.compile("[\uff01-\uff5e\u3002\uff61]")
 
 _TOKENS = {".": ".", "dot": ".", "at": "@", "@": "@", ":": ":", "/": "/", "://": "://", "//": "//"}
 
+# Each branch starts by consuming a character, and only then looks behind it: the engine
+# rejects most positions on that first character instead of evaluating a lookbehind.
 _DEFANG_RE = re.compile(
-    r"(?P<hxxp>(?<![a-z0-9])h(?:xx|\*\*)p(?P<s>s?)(?![a-z0-9]))"
-    r"|(?P<fxp>(?<![a-z0-9])fxp(?=:|\[:))"
-    r"|(?P<br>(?P<sp> )?(?<![\[({])[\[({]++(?P<tok>\.|dot|at|@|://|//|:|/)[\])}]++(?(sp) ))"
-    r"|(?P<word>(?<=[a-z0-9]) dot (?=(?P<next>[a-z0-9-]{1,63})))",
+    r"(?P<hxxp>h(?<![a-z0-9]h)(?:xx|\*\*)p(?P<s>s?)(?![a-z0-9]))"
+    r"|(?P<fxp>f(?<![a-z0-9]f)xp(?=:|\[:))"
+    r"|(?P<br>(?P<sp> )?[\[({](?<![\[({][\[({])[\[({]*+(?P<tok>\.|dot|at|@|://|//|:|/)[\])}]++"
+    r"(?(sp) ))"
+    r"|(?P<word> (?<=[a-z0-9] )dot (?=(?P<next>[a-z0-9-]{1,63})))",
     re.IGNORECASE,
 )
 # After the word that follows " dot ": another dot in any form means a dotted name goes on.
 _DOT_AFTER = re.compile(r" dot |\.|[\[({]+(?:\.|dot)[\])}]", re.IGNORECASE)
-# Quick pre-check: most report text has no defanged form at all.
-_MAYBE_RE = re.compile(r"h(?:xx|\*\*)p|fxp|[\[({](?:\.|dot|at|@|:|/)|\sdot\s", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +84,7 @@ def _map(
 
 def _maybe_defanged(text: str) -> bool:
     """Plain substring tests (fast C scans) before any regex: most texts have no defanged
-    form. A superset of what _MAYBE_RE can match, so skipping on False is safe."""
+    form. True whenever _DEFANG_RE could match, so skipping on False is safe."""
     if "[" in text or "(" in text or "{" in text:
         return True
     low = text.lower()
@@ -94,7 +95,7 @@ def refang_map(text: str) -> Refanged:
     """Refang `text`, keeping what is needed to map spans back to it."""
     has_wide = not text.isascii() and _WIDE_RE.search(text) is not None
     work = text.translate(_WIDE) if has_wide else text
-    if not has_wide and (not _maybe_defanged(work) or not _MAYBE_RE.search(work)):
+    if not has_wide and not _maybe_defanged(work):
         return Refanged(text, text)
     reps: list[tuple[int, int, int, int]] = []
     pieces: list[str] = []
@@ -112,6 +113,8 @@ def refang_map(text: str) -> Refanged:
 
     wide_positions = [m.start() for m in _WIDE_RE.finditer(text)] if has_wide else []
     matches = list(_DEFANG_RE.finditer(work))
+    if not matches and not has_wide:
+        return Refanged(text, text)
     wi = 0
     for m in matches:
         # Fullwidth characters before this match are 1:1 replacements of their own.
