@@ -55,6 +55,7 @@ _TELEGRAM_HOSTS = {"t.me", "telegram.me", "telegram.dog"}
 _TG_RESERVED = {"joinchat", "addstickers", "share", "proxy", "socks", "iv", "s", "c"}
 
 CardToken = Callable[[str], str]
+_DEFANGED = frozenset({t.DEFANGED})
 
 
 class _Spans:
@@ -105,14 +106,14 @@ class _Run:
         *,
         original_span: bool = False,
     ) -> None:
-        fl = set(flags)
-        if original_span:
-            o_start, o_end = start, end
-        else:
+        fl = flags if isinstance(flags, frozenset) else frozenset(flags)
+        o_start, o_end = start, end
+        if not original_span and self.rf.replacements:
             o_start, o_end = self.rf.span(start, end)
             if self.rf.defanged(start, end):
-                fl.add(t.DEFANGED)
-        self.found.append(Indicator(type_, value, o_start, o_end, frozenset(fl), dict(extra or {})))
+                fl = fl | _DEFANGED
+        # callers hand over a fresh dict; no copy needed
+        self.found.append(Indicator(type_, value, o_start, o_end, fl, extra if extra else {}))
 
 
 def extract(
@@ -360,10 +361,10 @@ def _has_idn_candidate(text: str) -> bool:
     while d != -1:
         if 0 < d < n - 1 and _label_char(text[d - 1]) and _label_char(text[d + 1]):
             left = d - 1
-            while left > 0 and _label_char(text[left - 1]):
+            while left > 0 and (text[left - 1].isalnum() or text[left - 1] in "-."):
                 left -= 1
             right = d + 1
-            while right < n and _label_char(text[right]):
+            while right < n and (text[right].isalnum() or text[right] in "-."):
                 right += 1
             if not text[left:right].isascii():
                 return True
