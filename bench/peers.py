@@ -47,16 +47,24 @@ def _iocsearcher() -> Adapter:
 
 def _ioc_finder() -> Adapter:
     from ioc_finder import find_iocs  # type: ignore[import-not-found]
+    from ioc_finder.ioc_finder import DEFAULT_IOC_TYPES  # type: ignore[import-not-found]
 
     keys = {"urls": "url", "domains": "domain", "ipv4s": "ipv4", "ipv6s": "ipv6",
             "email_addresses": "email", "bitcoin_addresses": "btc", "md5s": "md5",
             "sha1s": "sha1", "sha256s": "sha256"}  # fmt: skip
 
+    types = [*DEFAULT_IOC_TYPES, "bitcoin_addresses"]
+
     def run(text: str, country: str) -> Pairs:
         # Options closest to our conventions: no domain out of an e-mail address and no URL
         # without a scheme (both would count as false positives against our gold).
+        # bitcoin_addresses is not in its default set; Unicode domains are off by default.
         found = find_iocs(
-            text, parse_domain_from_email_address=False, parse_urls_without_scheme=False
+            text,
+            parse_domain_from_email_address=False,
+            parse_urls_without_scheme=False,
+            parse_unicode_iocs=True,
+            included_ioc_types=types,
         )
         out: Pairs = []
         for key, type_ in keys.items():
