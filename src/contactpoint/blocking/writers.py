@@ -1,0 +1,167 @@
+"""The export formats of a blocklist version and their diffs (pure).
+
+An export is a pure function of a version's snapshot (its entries and settings), so the
+same version always gives the same bytes and the same Ed25519 signature.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from contactpoint.blocking import rpz
+from contactpoint.blocking.canonical import entry_expression
+from contactpoint.blocking.hashprefix import HashList
+
+FORMATS: dict[str, str] = {
+    "rpz": "text/dns",
+    "hosts": "text/plain; charset=utf-8",
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+    "hashes": "text/plain; charset=utf-8",
+    "prefixes": "application/octet-stream",
+}
+CSV_FIELDS = [
+    "id",
+    "kind",
+    "value",
+    "category",
+    "legal_basis",
+    "decision_reference",
+    "valid_from",
+    "valid_until",
+    "redress_url",
+]
+
+
+@dataclass(frozen=True)
+class ExportEntry:
+    id: str
+    kind: str  # domain, url, ip
+    value: str  # punycode domain, canonical URL, or IP address
+    host: str  # the domain, the URL's host, or the IP
+    block_host: bool  # a URL entry that blocks its whole host (goes to RPZ and hosts)
+    category: str
+    legal_basis: str
+    decision_reference: str
+    valid_from: str
+    valid_until: str | None
+    redress_url: str | None
+
+
+@dataclass(frozen=True)
+class ListMeta:
+    country: str
+    serial: int
+    published_at: datetime
+    landing_host: str | None
+    wildcard: bool
+
+
+def _is_ip(host: str) -> bool:
+    return bool(host) and (host.replace(".", "").isdigit() or ":" in host)
+
+
+def dns_names(entries: Iterable[ExportEntry]) -> tuple[list[str], list[str]]:
+    """(names, IPs) that DNS blocking acts on. URL entries only when they block the host."""
+    names: set[str] = set()
+    ips: set[str] = set()
+    for e in entries:
+        if e.kind == "ip":
+            ips.add(e.value)
+        elif e.kind == "domain" or e.block_host:
+            (ips if _is_ip(e.host) else names).add(e.host)
+    return sorted(names), sorted(ips)
+
+
+def hash_expressions(entries: Iterable[ExportEntry]) -> list[str]:
+    out = []
+    for e in entries:
+        if e.kind == "url":
+            out.append(entry_expression(e.value))
+            if e.block_host:
+                out.append(e.host + "/")
+        else:
+            out.append(e.value + "/")
+    return out
+
+
+def _spec(meta: ListMeta) -> rpz.ZoneSpec:
+    return rpz.ZoneSpec(
+        rpz.zone_origin(meta.country),
+        meta.serial,
+        meta.landing_host,
+        meta.wildcard,
+        meta.published_at,
+    )
+
+
+def _header(meta: ListMeta, what: str) -> list[str]:
+    return [
+        f"contactpoint blocklist {meta.country} {what}",
+        f"serial {meta.serial} published {meta.published_at.isoformat()}",
+    ]
+
+
+def render(fmt: str, entries: list[ExportEntry], meta: ListMeta) -> bytes:
+    if fmt == "rpz":
+        names, ips = dns_names(entries)
+        return rpz.write_rpz(_spec(meta), names, ips).encode()
+    if fmt == "hosts":
+        names, _ips = dns_names(entries)
+        head = "".join(f"# {h}\n" for h in _header(meta, "hosts"))
+        return (head + "".join(f"0.0.0.0 {n}\n" for n in names)).encode()
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, CSV_FIELDS, lineterminator="\n")
+        writer.writeheader()
+        for row in _rows(entries):
+            writer.writerow(row)
+        return buf.getvalue().encode()
+    if fmt == "json":
+        body = {
+            "country": meta.country,
+            "serial": meta.serial,
+            "published_at": meta.published_at.isoformat(),
+            "entries": list(_rows(entries)),
+        }
+        return json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+    hashes = HashList.from_expressions(hash_expressions(entries))
+    if fmt == "hashes":
+        return hashes.hashes_text(_header(meta, "sha256 full hashes")).encode()
+    if fmt == "prefixes":
+        return hashes.prefixes_bytes()
+    raise KeyError(fmt)
+
+
+def _rows(entries: Iterable[ExportEntry]) -> Iterable[dict[str, Any]]:
+    for e in sorted(entries, key=lambda e: (e.kind, e.value, e.id)):
+        row = asdict(e)
+        del row["host"], row["block_host"]
+        yield row
+
+
+def records(fmt: str, data: bytes) -> set[str]:
+    """The records of an export that a diff compares (headers and SOA left out)."""
+    if fmt == "prefixes":
+        return {data[i : i + 4].hex() for i in range(0, len(data), 4)}
+    if fmt == "json":
+        return {json.dumps(r, sort_keys=True) for r in json.loads(data)["entries"]}
+    text = data.decode()
+    if fmt == "rpz":
+        return set(rpz.record_lines(text))
+    lines = text.splitlines()
+    if fmt == "csv":
+        lines = lines[1:]
+    return {line for line in lines if line and not line.startswith("#")}
+
+
+def diff(fmt: str, old: bytes, new: bytes) -> tuple[list[str], list[str]]:
+    """(added, removed) records between two exports of the same format, sorted."""
+    a, b = records(fmt, old), records(fmt, new)
+    return sorted(b - a), sorted(a - b)
