@@ -118,7 +118,7 @@ class CSRFMiddleware:
                 )
                 await response(scope, receive, send)
                 return
-            receive = _replay(body)
+            receive = _replay(body, receive)
 
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start" and new_cookie:
@@ -141,13 +141,19 @@ async def _read_body(receive: Receive) -> bytes:
     return b"".join(chunks)
 
 
-def _replay(body: bytes) -> Receive:
+def _replay(body: bytes, upstream: Receive) -> Receive:
+    """Hand the buffered body to the route once, then pass through to the server.
+
+    After the body, a receive must wait for the real disconnect: answering
+    ``http.disconnect`` at once makes a StreamingResponse (a download) stop after its
+    headers, because Starlette cancels a stream when the client seems gone.
+    """
     done = False
 
     async def receive() -> Message:
         nonlocal done
         if done:
-            return {"type": "http.disconnect"}
+            return await upstream()
         done = True
         return {"type": "http.request", "body": body, "more_body": False}
 
