@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile
 from fastapi.responses import StreamingResponse
@@ -16,6 +14,7 @@ from sqlalchemy.orm import Session
 from contactpoint.accounts.deps import require_api
 from contactpoint.cases import custody, evidence, service
 from contactpoint.cases.models import Case
+from contactpoint.cases.pages import stream_response
 from contactpoint.cases.schemas import (
     CaseFilter,
     CaseIn,
@@ -210,26 +209,6 @@ def list_evidence(case_id: uuid.UUID, db: DB, actor: Investigator) -> Any:
 def view_evidence(case_id: uuid.UUID, evidence_id: uuid.UUID, db: DB, actor: Investigator) -> Any:
     """The item's details; the reading is recorded in its chain of custody."""
     return EvidenceOut.model_validate(evidence.view(db, actor, case_id, evidence_id))
-
-
-def stream_response(filename: str, size: int, sha: str, chunks: Iterator[bytes]) -> Response:
-    # Read the first chunk now: a file that does not decrypt fails before the answer starts.
-    first = next(chunks, b"")
-
-    def body() -> Iterator[bytes]:
-        yield first
-        yield from chunks
-
-    return StreamingResponse(
-        body(),
-        media_type="application/octet-stream",
-        headers={
-            "content-disposition": f"attachment; filename*=utf-8''{quote(filename)}",
-            "content-length": str(size),
-            "x-content-sha256": sha,
-            "cache-control": "no-store",
-        },
-    )
 
 
 @router.get("/{case_id}/evidence/{evidence_id}/content", response_class=StreamingResponse)
