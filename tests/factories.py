@@ -173,7 +173,6 @@ def evidence_form(**overrides: str) -> dict[str, str]:
     return data
 
 
-
 # --- indicators ---------------------------------------------------------------------------
 
 # A Visa test number (Luhn-valid): it must never reach the database or the logs in full.
@@ -196,3 +195,80 @@ def indicator_links_of(session: Session, report_id: object) -> set[tuple[str, st
         .where(ReportIndicator.report_id == report_id)
     )
     return {(t, f) for t, f in rows}
+
+
+# --- cooperation --------------------------------------------------------------------------
+
+ART29_FIELDS = {
+    "requesting_authority": "Police nationale, cyber unit, Paris",
+    "offence_and_facts": "Computer-related fraud (ETS 185 Art. 8): fake shop, 40 victims.",
+    "data_and_relation": "Subscriber and log-in data of the shop's hosting account.",
+    "custodian_or_location": "Nordnetz ISP, Frankfurt",
+    "necessity": "Logs are deleted after 30 days.",
+    "mla_intent": "A mutual assistance request will follow within 30 days.",
+}
+
+
+def coop_pair(session: Session) -> tuple[User, User]:
+    """A French and a German contact-point officer, each in their police unit; the directory
+    routes requests for FR and DE to those units."""
+    from contactpoint.cooperation import directory
+
+    fr = make_user(session, make_org(session, country="FR"), ["contact-point-officer"])
+    de = make_user(session, make_org(session, country="DE"), ["contact-point-officer"])
+    directory.ensure_seeded(session)
+    directory.get_entry(session, "FR").contact_point_org_id = fr.organisation_id
+    directory.get_entry(session, "DE").contact_point_org_id = de.organisation_id
+    session.flush()
+    return fr, de
+
+
+def make_coop_request(
+    session: Session,
+    sender: User,
+    receiver: User,
+    *,
+    type_code: str = "preservation-mla",
+    send: bool = True,
+    **overrides: object,
+):  # type: ignore[no-untyped-def]
+    from contactpoint.cooperation import service as coop
+    from contactpoint.cooperation.schemas import RequestIn
+
+    data: dict[str, object] = {
+        "type_code": type_code,
+        "subject": "Fake shop hosted in Germany",
+        "receiving_org_id": receiver.organisation_id,
+        "fields": dict(ART29_FIELDS) if type_code == "preservation-mla" else {},
+        "send": send,
+    }
+    data.update(overrides)
+    return coop.create(session, actor_of(sender), RequestIn.model_validate(data))
+
+
+# --- blocking -----------------------------------------------------------------------------
+
+
+def block_entry(**overrides: object) -> dict[str, object]:
+    """A valid blocklist entry (API body and service input); override any field."""
+    data: dict[str, object] = {
+        "kind": "domain",
+        "value": "fake-shop.com",
+        "category": "fraud",
+        "legal_basis": "Loi 2004-575 art. 6-1",
+        "decision_reference": "OCLCTIC-2026-0042",
+        "redress_text": "You may appeal to the administrative court of Paris within two months.",
+        "redress_url": "https://redress.example.org/appeal",
+    }
+    data.update(overrides)
+    return data
+
+
+def blocking_users(session: Session, country: str = "FR") -> tuple[User, User]:
+    """The national authority's officer and an ISP operator, both in ``country``."""
+    authority = make_user(
+        session, make_org(session, kind="law-enforcement", country=country),
+        ["contact-point-officer"],
+    )
+    isp = make_user(session, make_org(session, kind="isp", country=country), ["provider-operator"])
+    return authority, isp

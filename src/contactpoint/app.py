@@ -38,6 +38,8 @@ ROUTER_MODULES = [
     "contactpoint.reports.ui",
     "contactpoint.cases.api",
     "contactpoint.cases.ui",
+    "contactpoint.cooperation.api",
+    "contactpoint.cooperation.ui",
     "contactpoint.public.ui",
     "contactpoint.web.ui",
 ]

@@ -118,7 +118,23 @@ def _duration(raw: dict[str, Any], where: str) -> timedelta:
     raise RulesError(f"{where}: a clock needs `hours` or `days`")
 
 
+CLOCK_KEYS = {
+    "name", "label", "kind", "hours", "days", "emergency_hours", "starts_on", "party", "pausable",
+    "pausable_check", "met_by", "extension", "continues_on", "emergency_only",
+    "notification_only", "check", "citation",
+}  # fmt: skip
+FIELD_KEYS = {"name", "label", "article", "optional"}
+
+
+def _no_stray_keys(raw: dict[str, Any], allowed: set[str], where: str) -> None:
+    # A comma in an unquoted flow-style value silently becomes a key; refuse that.
+    stray = sorted(str(k) for k in raw if k not in allowed)
+    if stray:
+        raise RulesError(f"{where}: unknown keys {stray} (quote values that contain commas)")
+
+
 def _clock(raw: dict[str, Any], where: str) -> ClockRule:
+    _no_stray_keys(raw, CLOCK_KEYS, where)
     try:
         kind, party = raw["kind"], raw["party"]
         if kind not in CLOCK_KINDS:
@@ -158,6 +174,8 @@ def _type(raw: dict[str, Any]) -> RequestType:
             raise RulesError(f"type {code}: addressee must be one of {ADDRESSEES}")
         if raw["treaty"] not in TREATIES:
             raise RulesError(f"type {code}: treaty must be one of {TREATIES}")
+        for i, f in enumerate(raw["fields"]):
+            _no_stray_keys(f, FIELD_KEYS, f"type {code}, field {i + 1}")
         fields = tuple(
             FieldRule(str(f["name"]), str(f["label"]), str(f["article"]), bool(f.get("optional")))
             for f in raw["fields"]

@@ -54,6 +54,23 @@ class Settings(BaseSettings):
     national_country: str = Field(
         "EU", description="ISO country of this node (EU for the central node)."
     )
+    smtp_host: str = Field(
+        "", description="SMTP server for e-mail notifications. Empty: in-app notifications only."
+    )
+    smtp_port: int = Field(25, description="SMTP port (587 with STARTTLS, 465 with SMTP_SSL).")
+    smtp_from: str = Field(
+        "contactpoint@localhost", description="Sender address of notification e-mails."
+    )
+    smtp_username: str = Field("", description="SMTP login; empty means no authentication.")
+    smtp_password: str = Field("", description="SMTP password for SMTP_USERNAME.")
+    smtp_security: str = Field(
+        "none", description="none, starttls or ssl: how the SMTP connection is protected."
+    )
+    cooperation_rules_file: Path | None = Field(
+        None,
+        description="An operator's corrected copy of the cooperation rules (request types and "
+        "clocks). Default: the file shipped in contactpoint/cooperation/data/rules.yaml.",
+    )
     evidence_max_bytes: int = Field(
         200 * 2**20, description="Largest evidence file a case accepts, in bytes (larger: 413)."
     )

@@ -10,7 +10,7 @@ import importlib
 import pkgutil
 
 import contactpoint
-from contactpoint.core import access, audit, jobs_models  # noqa: F401  (core tables)
+from contactpoint.core import access, audit, jobs_models, notify  # noqa: F401  (core tables)
 from contactpoint.core.db import Base
 
 
