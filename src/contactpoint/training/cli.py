@@ -34,6 +34,7 @@ from contactpoint.reports.models import Report, Source, Status
 from contactpoint.reports.schemas import ReportIn, TriageIn
 from contactpoint.training import scenario
 from contactpoint.training.demo_accounts import seed_accounts
+from contactpoint.training.demo_cases import seed_cases
 
 app = typer.Typer()
 console = Console()
@@ -212,6 +213,8 @@ def demo(
             loaded = None
         else:
             loaded = load_reports(factory, count, seed)
+        with transaction(factory) as session:
+            seed_cases(session)  # demo cases, evidence and custody (once)
         with transaction(factory) as session:
             orgs = session.scalar(select(func.count()).select_from(Organisation))
     finally:
