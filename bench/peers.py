@@ -38,6 +38,8 @@ def _iocsearcher() -> Adapter:
                 out.append(("messenger", "telegram:" + value))
             elif name == "whatsappHandle":
                 out.append(("messenger", "whatsapp:+" + value.lstrip("+")))
+            elif name == "onionAddress":  # it reports the 56-char label without ".onion"
+                out.append(("onion", value if value.endswith(".onion") else value + ".onion"))
             elif name in names:
                 out.append((names[name], value))
         return out
