@@ -100,3 +100,48 @@ def test_proposal_and_types_and_directory(client, factory) -> None:  # type: ign
             "message": "expected one of party, signed, none, got 'maybe'",
         }
     ]
+
+
+def test_a_provider_answers_an_epoc_addressed_to_it(client, factory) -> None:  # type: ignore[no-untyped-def]
+    with transaction(factory) as s:
+        fr, _de = coop_pair(s)
+        isp = make_user(s, make_org(s, kind="isp", country="DE"), ["provider-operator"])
+        fr_token = make_token(s, fr, PERMS)[1]
+        isp_token = make_token(s, isp, ["cooperation:respond"])[1]
+        isp_org = str(isp.organisation_id)
+    fields = {
+        "issuing_authority": "Parquet de Paris",
+        "addressee": "Nordnetz legal rep",
+        "data_categories": "traffic data",
+        "users_and_period": "account x, March 2026",
+        "offence_and_provisions": "fraud",
+        "grounds": "only source of the logs",
+    }
+    body = {
+        "type_code": "epoc",
+        "subject": "Logs",
+        "receiving_org_id": isp_org,
+        "fields": fields,
+        "data_categories": ["traffic"],
+        "send": True,
+    }
+    r = client.post("/api/v1/cooperation/requests", json=body, headers=bearer(fr_token))
+    assert r.status_code == 201, r.text
+    req = r.json()
+    assert req["notify_enforcing_state"] and req["clocks"][0]["name"] == "produce"
+    url = f"/api/v1/cooperation/requests/{req['id']}"
+    # The provider may answer what it receives, but not send requests itself.
+    assert (
+        client.post(
+            "/api/v1/cooperation/requests", json=body, headers=bearer(isp_token)
+        ).status_code
+        == 403
+    )
+    r = client.post(
+        url + "/clarification", json={"text": "Which time zone?"}, headers=bearer(isp_token)
+    )
+    assert r.json()["clocks"][0]["state"] == "paused"
+    r = client.post(url + "/clarification-answer", json={"text": "UTC"}, headers=bearer(fr_token))
+    assert r.json()["clocks"][0]["state"] == "running"
+    r = client.post(url + "/answer", json={"text": "Logs attached."}, headers=bearer(isp_token))
+    assert r.json()["clocks"][0]["state"] == "met"

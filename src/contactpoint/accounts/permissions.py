@@ -14,6 +14,7 @@ ALL_PERMISSIONS: dict[str, str] = {
     "indicators:lookup": "ask whether an IBAN, BIN, wallet or phone has been reported",
     "cases:manage": "open and work cases",
     "cooperation:manage": "send and answer cooperation requests",
+    "cooperation:respond": "acknowledge and answer cooperation requests addressed to a provider",
     "takedown:manage": "send notices and removal orders",
     "takedown:respond": "acknowledge and answer notices as a provider",
     "blocklists:read": "download blocklists",
@@ -36,7 +37,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
             "takedown:manage",
         }
     ),
-    Role.PROVIDER_OPERATOR: frozenset({"takedown:respond", "blocklists:read", "reports:submit"}),
+    Role.PROVIDER_OPERATOR: frozenset(
+        {"takedown:respond", "cooperation:respond", "blocklists:read", "reports:submit"}
+    ),
     Role.BANK_OPERATOR: frozenset({"reports:submit", "indicators:lookup"}),
     Role.AUDITOR: frozenset({"audit:read"}),
 }

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Depends, Query, Response
 from pydantic import BaseModel
 
-from contactpoint.accounts.deps import require_api
+from contactpoint.accounts.deps import api_actor, require_api
 from contactpoint.cooperation import certificate, directory, service
 from contactpoint.cooperation.deadlines import Clock, ClockState
 from contactpoint.cooperation.models import CoopRequest
@@ -29,12 +29,22 @@ from contactpoint.cooperation.schemas import (
 )
 from contactpoint.core import audit
 from contactpoint.core.actor import Actor
-from contactpoint.core.errors import InvalidInput
+from contactpoint.core.errors import Forbidden, InvalidInput
 from contactpoint.core.web import DB
 
 router = APIRouter(prefix="/api/v1/cooperation", tags=["cooperation"])
 Officer = Annotated[Actor, Depends(require_api("cooperation:manage"))]
 AnyToken = Annotated[Actor, Depends(require_api())]
+
+
+def _party(actor: Annotated[Actor, Depends(api_actor)]) -> Actor:
+    """Officers, and providers' operators (``cooperation:respond``) for what they receive."""
+    if not (actor.can("cooperation:manage") or actor.can("cooperation:respond")):
+        raise Forbidden("the token carries neither 'cooperation:manage' nor 'cooperation:respond'")
+    return actor
+
+
+Party = Annotated[Actor, Depends(_party)]
 
 
 def clock_out(c: Clock) -> ClockOut:
@@ -136,7 +146,7 @@ def create_request(data: RequestIn, db: DB, actor: Officer, response: Response) 
 
 
 @router.get("/requests", response_model=list[RequestOut])
-def list_requests(db: DB, actor: Officer, box: Literal["inbox", "outbox"] = "inbox") -> Any:
+def list_requests(db: DB, actor: Party, box: Literal["inbox", "outbox"] = "inbox") -> Any:
     rows = service.inbox(db, actor) if box == "inbox" else service.outbox(db, actor)
     return [RequestOut.model_validate(r) for r in rows]
 
@@ -147,7 +157,7 @@ class DueItem(BaseModel):
 
 
 @router.get("/requests/due-soon", response_model=list[DueItem])
-def due_soon(db: DB, actor: Officer) -> Any:
+def due_soon(db: DB, actor: Party) -> Any:
     """Your requests (either side) with a clock due soon."""
     rows = service.by_clock_state(db, actor, ClockState.DUE_SOON)
     return [
@@ -157,7 +167,7 @@ def due_soon(db: DB, actor: Officer) -> Any:
 
 
 @router.get("/requests/overdue", response_model=list[DueItem])
-def overdue(db: DB, actor: Officer) -> Any:
+def overdue(db: DB, actor: Party) -> Any:
     """Your requests (either side) with a deadline passed and not met."""
     rows = service.by_clock_state(db, actor, ClockState.OVERDUE)
     return [
@@ -167,7 +177,7 @@ def overdue(db: DB, actor: Officer) -> Any:
 
 
 @router.get("/requests/{request_id}", response_model=RequestDetail)
-def get_request(request_id: uuid.UUID, db: DB, actor: Officer) -> Any:
+def get_request(request_id: uuid.UUID, db: DB, actor: Party) -> Any:
     req = service.get(db, actor, request_id)
     audit.record(db, actor, "cooperation.read", object_type="coop_request", object_id=req.id)
     return detail(db, req)
@@ -179,42 +189,42 @@ def send(request_id: uuid.UUID, db: DB, actor: Officer) -> Any:
 
 
 @router.post("/requests/{request_id}/acknowledge", response_model=RequestDetail)
-def acknowledge(request_id: uuid.UUID, db: DB, actor: Officer, data: StepIn | None = None) -> Any:
+def acknowledge(request_id: uuid.UUID, db: DB, actor: Party, data: StepIn | None = None) -> Any:
     """409 once the request is answered, refused or withdrawn, or already acknowledged."""
     note = data.note if data else None
     return detail(db, service.acknowledge(db, actor, request_id, note))
 
 
 @router.post("/requests/{request_id}/clarification", response_model=RequestDetail)
-def ask_clarification(request_id: uuid.UUID, data: TextIn, db: DB, actor: Officer) -> Any:
+def ask_clarification(request_id: uuid.UUID, data: TextIn, db: DB, actor: Party) -> Any:
     """Receiver asks; clocks whose rule allows it pause until the requester answers."""
     return detail(db, service.ask_clarification(db, actor, request_id, data.text))
 
 
 @router.post("/requests/{request_id}/clarification-answer", response_model=RequestDetail)
-def answer_clarification(request_id: uuid.UUID, data: TextIn, db: DB, actor: Officer) -> Any:
+def answer_clarification(request_id: uuid.UUID, data: TextIn, db: DB, actor: Party) -> Any:
     return detail(db, service.answer_clarification(db, actor, request_id, data.text))
 
 
 @router.post("/requests/{request_id}/answer", response_model=RequestDetail)
-def answer(request_id: uuid.UUID, data: AnswerIn, db: DB, actor: Officer) -> Any:
+def answer(request_id: uuid.UUID, data: AnswerIn, db: DB, actor: Party) -> Any:
     return detail(db, service.answer(db, actor, request_id, data.text, data.partial))
 
 
 @router.post("/requests/{request_id}/refuse", response_model=RequestDetail)
-def refuse(request_id: uuid.UUID, data: RefuseIn, db: DB, actor: Officer) -> Any:
+def refuse(request_id: uuid.UUID, data: RefuseIn, db: DB, actor: Party) -> Any:
     return detail(db, service.refuse(db, actor, request_id, data.ground))
 
 
 @router.post("/requests/{request_id}/events", response_model=RequestDetail)
-def add_event(request_id: uuid.UUID, data: EventIn, db: DB, actor: Officer) -> Any:
+def add_event(request_id: uuid.UUID, data: EventIn, db: DB, actor: Party) -> Any:
     """Extension (only where the rule allows), validation, withdrawal (requester); MLA
     request received or production request confirmed (receiver)."""
     return detail(db, service.record(db, actor, request_id, data.kind, data.clock, data.note))
 
 
 @router.get("/requests/{request_id}/certificate.pdf", response_class=Response)
-def certificate_pdf(request_id: uuid.UUID, db: DB, actor: Officer) -> Response:
+def certificate_pdf(request_id: uuid.UUID, db: DB, actor: Party) -> Response:
     req = service.get(db, actor, request_id)
     cert = certificate.build(db, req)
     audit.record(db, actor, "cooperation.certificate", object_type="coop_request", object_id=req.id)

@@ -23,12 +23,22 @@ from contactpoint.cooperation.models import CLOSED, CoopRequest, Status
 from contactpoint.cooperation.schemas import RequestIn
 from contactpoint.core import audit, notify
 from contactpoint.core.actor import Actor
-from contactpoint.core.errors import ContactpointError, NotFound
+from contactpoint.core.errors import ContactpointError, Forbidden, NotFound
 from contactpoint.core.web import DB, render
 
 router = APIRouter(include_in_schema=False)
 Officer = Annotated[Actor, Depends(require_page("cooperation:manage"))]
 Member = Annotated[Actor, Depends(require_page())]
+
+
+def _party(actor: Annotated[Actor, Depends(require_page())]) -> Actor:
+    """Officers, and providers' operators (``cooperation:respond``) for what they receive."""
+    if not (actor.can("cooperation:manage") or actor.can("cooperation:respond")):
+        raise Forbidden("your roles allow neither 'cooperation:manage' nor 'cooperation:respond'")
+    return actor
+
+
+Party = Annotated[Actor, Depends(_party)]
 VIEWS = ("inbox", "sent", "due-soon", "overdue")
 CATEGORIES = ("subscriber", "identification", "traffic", "content")
 
@@ -49,7 +59,7 @@ def _common(db: Session, actor: Actor) -> dict[str, Any]:
 
 
 @router.get("/cooperation", response_class=HTMLResponse)
-def index(request: Request, db: DB, actor: Officer, view: str = "inbox") -> HTMLResponse:
+def index(request: Request, db: DB, actor: Party, view: str = "inbox") -> HTMLResponse:
     view = view if view in VIEWS else "inbox"
     rows: list[tuple[CoopRequest, list[deadlines.Clock]]]
     if view == "inbox":
@@ -143,14 +153,14 @@ def _detail_ctx(db: Session, actor: Actor, req: CoopRequest) -> dict[str, Any]:
 
 
 @router.get("/cooperation/requests/{request_id}", response_class=HTMLResponse)
-def detail(request: Request, request_id: str, db: DB, actor: Officer) -> HTMLResponse:
+def detail(request: Request, request_id: str, db: DB, actor: Party) -> HTMLResponse:
     req = service.get(db, actor, _id(request_id))
     audit.record(db, actor, "cooperation.read", object_type="coop_request", object_id=req.id)
     return render(request, "cooperation/detail.html", _detail_ctx(db, actor, req))
 
 
 @router.post("/cooperation/requests/{request_id}/{step}", response_model=None)
-async def step(request: Request, request_id: str, step: str, db: DB, actor: Officer) -> Response:
+async def step(request: Request, request_id: str, step: str, db: DB, actor: Party) -> Response:
     rid = _id(request_id)
     form = await request.form()
     text = str(form.get("text") or "").strip()
@@ -186,7 +196,7 @@ async def step(request: Request, request_id: str, step: str, db: DB, actor: Offi
 
 
 @router.get("/cooperation/requests/{request_id}/certificate", response_class=HTMLResponse)
-def certificate_page(request: Request, request_id: str, db: DB, actor: Officer) -> HTMLResponse:
+def certificate_page(request: Request, request_id: str, db: DB, actor: Party) -> HTMLResponse:
     req = service.get(db, actor, _id(request_id))
     audit.record(db, actor, "cooperation.certificate", object_type="coop_request", object_id=req.id)
     ctx = {"cert": certificate.build(db, req), "r": req}
@@ -194,7 +204,7 @@ def certificate_page(request: Request, request_id: str, db: DB, actor: Officer) 
 
 
 @router.get("/cooperation/requests/{request_id}/certificate.pdf")
-def certificate_pdf(request_id: str, db: DB, actor: Officer) -> Response:
+def certificate_pdf(request_id: str, db: DB, actor: Party) -> Response:
     req = service.get(db, actor, _id(request_id))
     audit.record(db, actor, "cooperation.certificate", object_type="coop_request", object_id=req.id)
     return Response(

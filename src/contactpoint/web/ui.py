@@ -51,6 +51,12 @@ STAFF_LINKS = [
         N_("Cross-border requests and their legal deadlines."),
     ),
     StaffLink(
+        "cooperation:respond",
+        "/cooperation",
+        N_("Legal requests"),
+        N_("Preservation and production orders addressed to your organisation."),
+    ),
+    StaffLink(
         "takedown:manage",
         "/takedown",
         N_("Takedown"),
