@@ -40,6 +40,8 @@ ROUTER_MODULES = [
     "contactpoint.cases.ui",
     "contactpoint.cooperation.api",
     "contactpoint.cooperation.ui",
+    "contactpoint.blocking.api",
+    "contactpoint.blocking.ui",
     "contactpoint.public.ui",
     "contactpoint.web.ui",
 ]

@@ -30,6 +30,7 @@ SUBCOMMANDS = [
     ("contactpoint.reports.cli", "app", "reports"),
     ("contactpoint.taxonomy.cli", "app", "taxonomy"),
     ("contactpoint.cooperation.cli", "app", "cooperation"),
+    ("contactpoint.blocking.cli", "app", "blocking"),
     ("contactpoint.training.cli", "app", None),
 ]
 

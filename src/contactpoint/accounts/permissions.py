@@ -18,10 +18,11 @@ ALL_PERMISSIONS: dict[str, str] = {
     "takedown:manage": "send notices and removal orders",
     "takedown:respond": "acknowledge and answer notices as a provider",
     "blocklists:read": "download blocklists",
+    "blocklists:manage": "keep the national blocklist (law-enforcement and public bodies)",
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
-    Role.ADMIN: frozenset({"admin:manage", "audit:read"}),
+    Role.ADMIN: frozenset({"admin:manage", "audit:read", "blocklists:manage"}),
     Role.ANALYST: frozenset(
         {"reports:read", "reports:submit", "reports:triage", "indicators:search"}
     ),
@@ -35,6 +36,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
             "indicators:search",
             "cooperation:manage",
             "takedown:manage",
+            "blocklists:manage",
         }
     ),
     Role.PROVIDER_OPERATOR: frozenset(

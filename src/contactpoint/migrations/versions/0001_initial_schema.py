@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 11:04:05.322169
+Create Date: 2026-11-28 11:20:30.409619
 """
 
 from __future__ import annotations
@@ -64,6 +64,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('indicators', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_indicators_card_bin'), ['card_bin'], unique=False)
+        batch_op.create_index(batch_op.f('ix_indicators_lookup_key'), ['lookup_key'], unique=False)
 
     op.create_table('job_queue',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
@@ -110,6 +111,18 @@ def upgrade() -> None:
     sa.Column('year', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('last', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('country', 'year', name=op.f('pk_report_reference_counters'))
+    )
+    op.create_table('blocklists',
+    sa.Column('country', sa.String(length=2), nullable=False),
+    sa.Column('authority_org_id', sa.Uuid(), nullable=False),
+    sa.Column('landing_host', sa.String(length=253), nullable=True),
+    sa.Column('wildcard', sa.Boolean(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['authority_org_id'], ['organisations.id'], name=op.f('fk_blocklists_authority_org_id_organisations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_blocklists')),
+    sa.UniqueConstraint('country', name=op.f('uq_blocklists_country'))
     )
     op.create_table('coop_directory',
     sa.Column('country', sa.String(length=2), nullable=False),
@@ -201,6 +214,51 @@ def upgrade() -> None:
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_api_tokens_organisation_id'), ['organisation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_api_tokens_prefix'), ['prefix'], unique=False)
+
+    op.create_table('blocklist_entries',
+    sa.Column('blocklist_id', sa.Uuid(), nullable=False),
+    sa.Column('kind', sa.Enum('domain', 'url', 'ip', name='blocklist_entry_kind', native_enum=False, length=8), nullable=False),
+    sa.Column('value', sa.String(length=2048), nullable=False),
+    sa.Column('host', sa.String(length=253), nullable=False),
+    sa.Column('block_host', sa.Boolean(), nullable=False),
+    sa.Column('category', sa.String(length=40), nullable=False),
+    sa.Column('legal_basis', sa.String(length=500), nullable=False),
+    sa.Column('decision_reference', sa.String(length=200), nullable=False),
+    sa.Column('valid_from', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('valid_until', contactpoint.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('redress_text', sa.Text(), nullable=False),
+    sa.Column('redress_url', sa.String(length=2048), nullable=True),
+    sa.Column('created_by_id', sa.Uuid(), nullable=True),
+    sa.Column('created_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('withdrawn_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('withdrawn_reason', sa.Text(), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['blocklist_id'], ['blocklists.id'], name=op.f('fk_blocklist_entries_blocklist_id_blocklists'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_blocklist_entries_created_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_blocklist_entries'))
+    )
+    with op.batch_alter_table('blocklist_entries', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_blocklist_entries_blocklist_id'), ['blocklist_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_blocklist_entries_host'), ['host'], unique=False)
+
+    op.create_table('blocklist_versions',
+    sa.Column('blocklist_id', sa.Uuid(), nullable=False),
+    sa.Column('serial', sa.Integer(), nullable=False),
+    sa.Column('published_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('published_by_id', sa.Uuid(), nullable=True),
+    sa.Column('entry_count', sa.Integer(), nullable=False),
+    sa.Column('landing_host', sa.String(length=253), nullable=True),
+    sa.Column('wildcard', sa.Boolean(), nullable=False),
+    sa.Column('hash_checksum', sa.String(length=64), nullable=False),
+    sa.Column('snapshot', sa.LargeBinary(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['blocklist_id'], ['blocklists.id'], name=op.f('fk_blocklist_versions_blocklist_id_blocklists'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['published_by_id'], ['users.id'], name=op.f('fk_blocklist_versions_published_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_blocklist_versions')),
+    sa.UniqueConstraint('blocklist_id', 'serial', name=op.f('uq_blocklist_versions_blocklist_id'))
+    )
+    with op.batch_alter_table('blocklist_versions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_blocklist_versions_blocklist_id'), ['blocklist_id'], unique=False)
 
     op.create_table('cases',
     sa.Column('title', sa.String(length=300), nullable=False),
@@ -660,6 +718,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_cases_lead_investigator_id'))
 
     op.drop_table('cases')
+    with op.batch_alter_table('blocklist_versions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_blocklist_versions_blocklist_id'))
+
+    op.drop_table('blocklist_versions')
+    with op.batch_alter_table('blocklist_entries', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_blocklist_entries_host'))
+        batch_op.drop_index(batch_op.f('ix_blocklist_entries_blocklist_id'))
+
+    op.drop_table('blocklist_entries')
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_api_tokens_prefix'))
         batch_op.drop_index(batch_op.f('ix_api_tokens_organisation_id'))
@@ -675,6 +742,7 @@ def downgrade() -> None:
 
     op.drop_table('report_bulk_imports')
     op.drop_table('coop_directory')
+    op.drop_table('blocklists')
     op.drop_table('report_reference_counters')
     with op.batch_alter_table('organisations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_organisations_country'))
@@ -688,6 +756,7 @@ def downgrade() -> None:
 
     op.drop_table('job_queue')
     with op.batch_alter_table('indicators', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_indicators_lookup_key'))
         batch_op.drop_index(batch_op.f('ix_indicators_card_bin'))
 
     op.drop_table('indicators')
