@@ -100,7 +100,7 @@ def clocks(session: Session, req: CoopRequest, now: datetime | None = None) -> l
     )
 
 
-def _refresh_due(session: Session, req: CoopRequest) -> None:
+def refresh_due(session: Session, req: CoopRequest) -> None:
     """Keep ``next_due_at`` (earliest end of a running clock) for the due/overdue queries."""
     dues = [
         c.due_at
@@ -252,7 +252,7 @@ def send(session: Session, actor: Actor, request_id: uuid.UUID) -> CoopRequest:
     _event(session, actor, req, "sent", at=now)
     # Both organisations are on this node: receipt is the moment of sending.
     _event(session, actor, req, "received", at=now)
-    _refresh_due(session, req)
+    refresh_due(session, req)
     return req
 
 
@@ -303,7 +303,7 @@ def acknowledge(
     req.handler_id = actor.user_id
     if req.status is Status.SENT:
         req.status = Status.ACKNOWLEDGED
-    _refresh_due(session, req)
+    refresh_due(session, req)
     return req
 
 
@@ -316,7 +316,7 @@ def ask_clarification(
         raise Conflict(f"{req.reference} already waits for a clarification")
     _event(session, actor, req, deadlines.PAUSE, text.strip())
     req.status = Status.CLARIFICATION
-    _refresh_due(session, req)
+    refresh_due(session, req)
     return req
 
 
@@ -328,7 +328,7 @@ def answer_clarification(
         raise Conflict(f"{req.reference} does not wait for a clarification")
     _event(session, actor, req, deadlines.RESUME, text.strip())
     req.status = Status.ACKNOWLEDGED if req.acknowledged_at else Status.SENT
-    _refresh_due(session, req)
+    refresh_due(session, req)
     return req
 
 
@@ -347,7 +347,7 @@ def answer(
     else:
         req.status, req.answered_at = Status.ANSWERED, ev.at
         req.seconds_to_answer = _seconds(req, ev.at)
-    _refresh_due(session, req)
+    refresh_due(session, req)
     return req
 
 
@@ -361,7 +361,7 @@ def refuse(session: Session, actor: Actor, request_id: uuid.UUID, ground: str) -
     ev = _event(session, actor, req, "refused", ground.strip())
     req.status, req.refusal_ground, req.answered_at = Status.REFUSED, ground.strip(), ev.at
     req.seconds_to_answer = _seconds(req, ev.at)
-    _refresh_due(session, req)
+    refresh_due(session, req)
     return req
 
 
@@ -406,7 +406,7 @@ def record(
     _event(session, actor, req, kind, (note or "").strip() or None, clock=clock)
     if kind == "withdrawn":
         req.status = Status.WITHDRAWN
-    _refresh_due(session, req)
+    refresh_due(session, req)
     return req
 
 

@@ -35,6 +35,7 @@ from contactpoint.reports.schemas import ReportIn, TriageIn
 from contactpoint.training import scenario
 from contactpoint.training.demo_accounts import seed_accounts
 from contactpoint.training.demo_cases import seed_cases
+from contactpoint.training.demo_cooperation import seed_cooperation
 
 app = typer.Typer()
 console = Console()
@@ -215,6 +216,8 @@ def demo(
             loaded = load_reports(factory, count, seed)
         with transaction(factory) as session:
             seed_cases(session)  # demo cases, evidence and custody (once)
+        with transaction(factory) as session:
+            seed_cooperation(session)  # requests with running and overdue clocks (once)
         with transaction(factory) as session:
             orgs = session.scalar(select(func.count()).select_from(Organisation))
     finally:

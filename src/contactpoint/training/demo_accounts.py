@@ -48,6 +48,9 @@ USERS: list[tuple[str, list[Role], str]] = [
     ("isp", [Role.PROVIDER_OPERATOR], "Lumière Fibre ISP (FR)"),
     ("bank", [Role.BANK_OPERATOR], "Banque Exemple (FR)"),
     ("csirt", [Role.ANALYST], "National CSIRT (DE)"),
+    ("officer.fr", [Role.CONTACT_POINT_OFFICER], "Police nationale — cyber unit (FR)"),
+    ("officer.de", [Role.CONTACT_POINT_OFFICER], "Bundeskriminalamt — cyber unit (DE)"),
+    ("officer.nl", [Role.CONTACT_POINT_OFFICER], "Politie — high tech crime unit (NL)"),
 ]
 
 
