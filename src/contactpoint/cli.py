@@ -29,6 +29,7 @@ SUBCOMMANDS = [
     ("contactpoint.indicators.cli", "app", "indicators"),
     ("contactpoint.reports.cli", "app", "reports"),
     ("contactpoint.taxonomy.cli", "app", "taxonomy"),
+    ("contactpoint.cases.cli", "app", "cases"),
     ("contactpoint.cooperation.cli", "app", "cooperation"),
     ("contactpoint.blocking.cli", "app", "blocking"),
     ("contactpoint.training.cli", "app", None),
