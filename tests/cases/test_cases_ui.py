@@ -73,6 +73,8 @@ def test_open_a_case_from_a_report(client: TestClient, world: World) -> None:
     cid = open_from_report(client, world)
     page = client.get(f"/cases/{cid}?done=opened")
     assert page.status_code == 200
+    assert '<a href="/cases">Cases</a>' in page.text  # the navigation bar links the cases
+    assert "<code>case.create</code>" in page.text  # the history
     assert "Case opened." in page.text
     assert "Sofa fraud" in page.text
     assert f'href="/reports/{world.report_id}">{world.reference}</a>' in page.text

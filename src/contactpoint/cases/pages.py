@@ -19,6 +19,7 @@ from contactpoint.cases import evidence, service
 from contactpoint.cases.models import Case, CaseStatus
 from contactpoint.cases.schemas import field_errors
 from contactpoint.core.actor import Actor
+from contactpoint.core.audit import AuditEntry
 from contactpoint.core.errors import ContactpointError, NotFound
 from contactpoint.core.i18n import gettext as _
 from contactpoint.core.web import render
@@ -104,6 +105,14 @@ def case_page(
         )
     )
     items = evidence.list_evidence(db, actor, case.id)
+    history = list(
+        db.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.object_type == "case", AuditEntry.object_id == str(case.id))
+            .order_by(AuditEntry.seq.desc())
+            .limit(100)
+        )
+    )
     ctx = (
         labels()
         | {
@@ -115,6 +124,7 @@ def case_page(
             "invitable": others,
             "tasks": sorted(case.tasks, key=lambda t: (t.done, t.due_on is None, t.due_on)),
             "evidence": items,
+            "history": history,
             "is_owner": case.owner_org_id == actor.org_id,
             "closed": case.status is CaseStatus.CLOSED,
             "message": _(MESSAGES[d])
