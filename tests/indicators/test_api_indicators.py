@@ -160,3 +160,15 @@ def test_lookup_is_rate_limited_per_organisation(client: TestClient, world: dict
 
 def test_analysts_cannot_lookup(client: TestClient, world: dict[str, Any]) -> None:
     assert lookup(client, world["fr"]).status_code == 403
+
+
+def test_lookup_phone_in_national_format_with_country(
+    client: TestClient, factory: sessionmaker[Session], world: dict[str, Any]
+) -> None:
+    with transaction(factory) as s:
+        fr = make_user(s, make_org(s, "Police FR2", "law-enforcement", "FR"), ["analyst"])
+        make_report(s, actor_of(fr), description="He called from 06 12 34 56 78.", tlp="GREEN")
+    national = lookup(client, world["bank"], type="phone", value="06 12 34 56 78", country="FR")
+    assert national.json()["reports"] == 1
+    e164 = lookup(client, world["bank"], type="phone", value="+33 6 12 34 56 78")
+    assert e164.json()["reports"] == 1

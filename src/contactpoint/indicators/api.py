@@ -64,6 +64,9 @@ class LookupIn(BaseModel):
     purpose: str = Field(
         max_length=500, description="why you ask, e.g. 'fraud check on outgoing transfer'"
     )
+    country: str | None = Field(
+        None, max_length=2, description="region of a phone number in national format (FR)"
+    )
 
 
 class LookupOut(BaseModel):
@@ -118,7 +121,7 @@ def search(
 def lookup(request: Request, db: DB, actor: Looker, body: LookupIn) -> dict[str, Any]:
     rate = request.app.state.settings.lookup_rate_per_minute
     return indicator_links.lookup(
-        db, actor, body.type, body.value, body.purpose, rate_per_minute=rate
+        db, actor, body.type, body.value, body.purpose, rate_per_minute=rate, country=body.country
     )
 
 

@@ -25,8 +25,9 @@ class Indicator(IdMixin, Base):
     __table_args__ = (UniqueConstraint("type", "lookup_key", name="uq_indicators_type_key"),)
 
     type: Mapped[str] = mapped_column(String(32))
-    # Token (PII types) or value (others), at most 300 characters: the search key.
-    lookup_key: Mapped[str] = mapped_column(String(300))
+    # Token (PII types) or value (others), at most 300 characters: the search key. Its own
+    # index serves the search across types (`?q=`); the unique index serves typed lookups.
+    lookup_key: Mapped[str] = mapped_column(String(300), index=True)
     value: Mapped[str | None] = mapped_column(Text)  # clear value, non-personal types only
     value_encrypted: Mapped[str | None] = mapped_column(EncryptedString, deferred=True)
     token: Mapped[str | None] = mapped_column(String(64))  # HMAC, personal-data types only

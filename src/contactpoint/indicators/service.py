@@ -362,11 +362,14 @@ def normalised(type_: str, value: str, *, country_hint: str | None = None) -> st
     return normalise(type_, value, country_hint=country_hint)
 
 
-def find(session: Session, type_: str, value: str) -> Indicator | None:
-    """The indicator of that type and (defanged or plain) value, or None."""
+def find(
+    session: Session, type_: str, value: str, *, country_hint: str | None = None
+) -> Indicator | None:
+    """The indicator of that type and (defanged or plain) value, or None. ``country_hint``
+    is the region of a phone number written in national format."""
     if type_ == t.CARD:
         return find_card(session, value)
-    norm = normalised(type_, value)
+    norm = normalised(type_, value, country_hint=country_hint)
     if not norm:
         return None
     key = lookup_key(type_, norm)

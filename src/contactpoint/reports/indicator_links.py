@@ -176,7 +176,9 @@ MIN_PURPOSE = 10
 _limiter = SlidingWindowLimiter(window=60.0)
 
 
-def _lookup_indicators(session: Session, type_: str, value: str) -> list[Indicator]:
+def _lookup_indicators(
+    session: Session, type_: str, value: str, country: str | None
+) -> list[Indicator]:
     if type_ == "bin":
         digits = "".join(ch for ch in value if ch.isdigit())
         if len(digits) not in (6, 8):
@@ -189,7 +191,7 @@ def _lookup_indicators(session: Session, type_: str, value: str) -> list[Indicat
                 select(Indicator).where(Indicator.type == t.CARD, Indicator.card_bin == digits[:6])
             )
         )
-    found = indicators.find(session, type_, value)
+    found = indicators.find(session, type_, value, country_hint=country)
     return [found] if found is not None else []
 
 
@@ -201,10 +203,12 @@ def lookup(
     purpose: str,
     *,
     rate_per_minute: int,
+    country: str | None = None,
 ) -> dict[str, Any]:
     """Has this IBAN, BIN, card, wallet or phone been reported? Rate limited per
     organisation and audited with the stated purpose. The count covers every report;
-    countries, dates and categories only the reports the caller may see."""
+    countries, dates and categories only the reports the caller may see. ``country`` is
+    the region of a phone number given in national format."""
     if not actor.can("indicators:lookup"):
         raise Forbidden("lookups need the permission 'indicators:lookup'")
     if type_ not in LOOKUP_TYPES:
@@ -227,7 +231,8 @@ def lookup(
         raise RateLimited(
             f"your organisation may make {rate_per_minute} lookups a minute; wait a minute"
         )
-    inds = [i for i in _lookup_indicators(session, type_, value) if not i.warninglisted]
+    country = (country or "").strip().upper() or None
+    inds = [i for i in _lookup_indicators(session, type_, value, country) if not i.warninglisted]
     linked = _linked([i.id for i in inds])
     total = 0
     seen: list[tuple[str, str, Any]] = []
