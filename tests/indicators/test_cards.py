@@ -41,3 +41,10 @@ def test_fullwidth_card_digits() -> None:
     assert "4111111111111111" not in repr(inds)
     assert [i.value for i in inds if i.type == "card"] == ["411111…1111"]
     assert "４１１１１１１１１１１１１１１１" not in redact(text)
+
+
+def test_card_written_in_arabic_indic_digits_does_not_leak_through_a_domain() -> None:
+    text = "site ٤١١١١١١١١١١١١١١١.com and more"
+    inds = extract(text)
+    assert [i.value for i in inds] == ["411111…1111"]
+    assert "٤١١١١١١١١١١١١١١١" not in repr(inds)

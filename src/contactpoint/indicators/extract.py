@@ -55,6 +55,7 @@ _TELEGRAM_HOSTS = {"t.me", "telegram.me", "telegram.dog"}
 _TG_RESERVED = {"joinchat", "addstickers", "share", "proxy", "socks", "iv", "s", "c"}
 
 CardToken = Callable[[str], str]
+_NON_DIGITS = re.compile(r"[^0-9]")
 _DEFANGED = frozenset({t.DEFANGED})
 
 
@@ -523,6 +524,10 @@ def _finish(run: _Run) -> list[Indicator]:
 
 
 def _leaks(ind: Indicator, secrets: set[str]) -> bool:
+    """Whether the indicator carries a card-shaped run, in any digit script or grouping."""
     blob = ind.value + repr(ind.extra)
-    digits_only = "".join(c for c in blob if c.isdigit())
-    return any(s in blob or s in digits_only for s in secrets)
+    if blob.isascii():
+        digits_only = _NON_DIGITS.sub("", blob)
+    else:
+        digits_only = "".join(str(int(c)) for c in blob if c.isdecimal())
+    return any(s in digits_only for s in secrets)
