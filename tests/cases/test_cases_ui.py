@@ -117,6 +117,8 @@ def test_work_a_case_and_hide_it_from_others(
     login(client, world.fr_email)
     cid = open_from_report(client, world)
     assert post_case_form(client, cid, "tasks", {"title": "Ask the bank"}).status_code == 303
+    late = {"title": "Hear the victim", "due_on": "2026-01-05"}
+    assert post_case_form(client, cid, "tasks", late).status_code == 303
     assert post_case_form(client, cid, "notes", {"body": "Bank is slow"}).status_code == 303
     invited = post_case_form(
         client, cid, "participants", {"org_id": world.de_org, "reason": "IBAN"}
@@ -126,6 +128,7 @@ def test_work_a_case_and_hide_it_from_others(
     assert bad.status_code == 422 and "reason" in bad.text
     page = client.get(f"/cases/{cid}").text
     assert "Ask the bank" in page and "Bank is slow" in page and "BKA" in page
+    assert page.count('class="error overdue"') == 1  # only the task past its due date
 
     other = TestClient(client.app)
     login(other, world.nl_email)

@@ -20,6 +20,7 @@ from contactpoint.cases.models import Case, CaseStatus
 from contactpoint.cases.schemas import field_errors
 from contactpoint.core.actor import Actor
 from contactpoint.core.audit import AuditEntry
+from contactpoint.core.db import utcnow
 from contactpoint.core.errors import ContactpointError, NotFound
 from contactpoint.core.i18n import gettext as _
 from contactpoint.core.web import render
@@ -125,6 +126,7 @@ def case_page(
             "tasks": sorted(case.tasks, key=lambda t: (t.done, t.due_on is None, t.due_on)),
             "evidence": items,
             "history": history,
+            "today": utcnow().date(),
             "is_owner": case.owner_org_id == actor.org_id,
             "closed": case.status is CaseStatus.CLOSED,
             "message": _(MESSAGES[d])
