@@ -54,6 +54,8 @@ def test_report_page_highlights_indicators_and_links_related_reports(
     # google.com is benign: muted, and not a link
     assert re.search(r'<mark class="indicator benign muted"[^>]*>google\.com</mark>', html)
     assert f'href="/indicators/{url_id}"' in html  # the URL; its domain is inside it
+    # each suspect identifier links to its indicator page too
+    assert re.search(r'<code>iban</code> <a href="/indicators/[^"]+">FR76', page.text)
 
     related = client.get(f"/indicators/{domain_id}")
     assert related.status_code == 200

@@ -66,11 +66,17 @@ def _lookup_ctx(form: dict[str, str], **extra: Any) -> dict[str, Any]:
 @router.post("/indicators/lookup", response_class=HTMLResponse)
 async def lookup_submit(request: Request, db: DB, actor: Looker) -> HTMLResponse:
     raw = await request.form()
-    form = {k: str(raw.get(k, "")) for k in ("type", "value", "purpose")}
+    form = {k: str(raw.get(k, "")) for k in ("type", "value", "purpose", "country")}
     rate = request.app.state.settings.lookup_rate_per_minute
     try:
         answer = indicator_links.lookup(
-            db, actor, form["type"], form["value"], form["purpose"], rate_per_minute=rate
+            db,
+            actor,
+            form["type"],
+            form["value"],
+            form["purpose"],
+            rate_per_minute=rate,
+            country=form["country"],
         )
     except InvalidInput as exc:
         errors = {str(e.get("field")): str(e.get("message")) for e in exc.errors or []}

@@ -24,7 +24,7 @@ from contactpoint.core.errors import Forbidden, InvalidInput, RateLimited
 from contactpoint.indicators import service as indicators
 from contactpoint.indicators import types as t
 from contactpoint.indicators.models import Indicator, ReportIndicator
-from contactpoint.indicators.service import DESCRIPTION, Found
+from contactpoint.indicators.service import DESCRIPTION, IDENTIFIERS, Found
 from contactpoint.reports import search
 from contactpoint.reports.models import Report
 
@@ -166,6 +166,21 @@ def highlight(session: Session, report: Report) -> list[Segment]:
         pos = link.end
     if pos < len(text):
         out.append(Segment(text[pos:]))
+    return out
+
+
+def identifier_links(session: Session, report: Report) -> dict[int, Indicator]:
+    """Position in ``suspect_identifiers`` → its indicator (the first, when a value holds
+    several), for linking each identifier on the report page."""
+    rows = session.execute(
+        select(ReportIndicator.start, Indicator)
+        .join(Indicator, Indicator.id == ReportIndicator.indicator_id)
+        .where(ReportIndicator.report_id == report.id, ReportIndicator.field == IDENTIFIERS)
+        .order_by(ReportIndicator.start)
+    ).all()
+    out: dict[int, Indicator] = {}
+    for pos, ind in rows:
+        out.setdefault(pos, ind)
     return out
 
 

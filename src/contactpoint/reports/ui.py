@@ -172,6 +172,7 @@ def _detail(
             "reporting_org": org_name(report.reporting_org_id),
             "offence_label": offence_label,
             "segments": indicator_links.highlight(db, report),
+            "identifier_links": indicator_links.identifier_links(db, report),
             "can_triage": actor.can("reports:triage"),
             # Only the owning organisation may relabel (the service refuses others anyway).
             "can_mark": actor.can("reports:triage") and report.owner_org_id == actor.org_id,
