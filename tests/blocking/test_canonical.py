@@ -9,7 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contactpoint.blocking.canonical import canonicalize, entry_expression, expressions
+from contactpoint.blocking.canonical import (
+    canonical_expressions,
+    canonicalize,
+    entry_expression,
+    expressions,
+)
 
 VECTORS: list[tuple[str | bytes, str]] = [
     ("http://host/%25%32%35", "http://host/%25"),
@@ -118,3 +123,10 @@ def test_any_bytes_canonicalise_to_printable_ascii(raw: bytes) -> None:
     assert out.isascii() and all(0x20 < ord(c) < 0x7F for c in out)
     assert canonicalize(out) == out
     assert len(expressions(out)) <= 30
+
+
+@settings(max_examples=300, deadline=None)
+@given(scheme=st.sampled_from(["", "http://", "HTTPS://"]), rest=url_chars)
+def test_fast_expressions_of_canonical_urls_agree(scheme: str, rest: str) -> None:
+    url = scheme + rest
+    assert canonical_expressions(canonicalize(url)) == expressions(url)

@@ -40,7 +40,19 @@ _QUERY_ESC = _escape_table(b"")
 _HOST_ESC = _escape_table(b"/?@:\\")
 
 
-def _escape(data: bytes, table: list[str]) -> str:
+# What each table escapes, as a regex: most input has none of it and skips the byte loop.
+_NEEDS = {
+    "path": re.compile(rb"[^\x21-\x7e]|[#%?]"),
+    "query": re.compile(rb"[^\x21-\x7e]|[#%]"),
+    "host": re.compile(rb"[^\x21-\x7e]|[#%/?@:\\]"),
+}
+_TABLES = {"path": _PATH_ESC, "query": _QUERY_ESC, "host": _HOST_ESC}
+
+
+def _escape(data: bytes, part: str) -> str:
+    if _NEEDS[part].search(data) is None:
+        return data.decode("ascii")
+    table = _TABLES[part]
     return "".join([table[b] for b in data])
 
 
@@ -88,7 +100,7 @@ def canonical_host(raw: bytes) -> str:
     host = unescape_fully(raw).strip(b".")
     host = _DOTS.sub(b".", host).lower()
     if host.startswith(b"[") and host.endswith(b"]"):
-        return _escape(host, _PATH_ESC)  # a bracketed IPv6 literal, kept as written
+        return _escape(host, "path")  # a bracketed IPv6 literal, kept as written
     ip = parse_ipv4(host)
     if ip is not None:
         return ip
@@ -96,7 +108,7 @@ def canonical_host(raw: bytes) -> str:
         # Not a valid IDN: left as it is, and escaped byte by byte below.
         with contextlib.suppress(UnicodeError, idna.IDNAError, ValueError):
             host = idna.encode(host.decode("utf-8"), uts46=True).lower()
-    return _escape(host, _HOST_ESC)
+    return _escape(host, "host")
 
 
 def canonical_path(raw: bytes) -> str:
@@ -113,7 +125,7 @@ def canonical_path(raw: bytes) -> str:
         out.append(seg)
     trailing = path.endswith(b"/") or segments[-1] in (b".", b"..")
     result = b"/" + b"/".join(out) + (b"/" if out and trailing else b"")
-    return _escape(result, _PATH_ESC)
+    return _escape(result, "path")
 
 
 def split(url: str | bytes) -> tuple[str, str, str, str | None]:
@@ -143,7 +155,7 @@ def split(url: str | bytes) -> tuple[str, str, str, str | None]:
         scheme,
         host,
         canonical_path(path or b"/"),
-        _escape(unescape_fully(query), _QUERY_ESC) if sep else None,
+        _escape(unescape_fully(query), "query") if sep else None,
     )
 
 
@@ -154,7 +166,7 @@ def canonicalize(url: str | bytes) -> str:
 
 
 def _host_suffixes(host: str) -> list[str]:
-    if parse_ipv4(host.encode()) == host or host.startswith("["):
+    if (host[-1:].isdigit() and parse_ipv4(host.encode()) == host) or host.startswith("["):
         return [host]
     labels = host.split(".")
     out = [host]
@@ -186,6 +198,17 @@ def expressions(url: str | bytes) -> list[str]:
     """The suffix/prefix expressions (host suffix x path prefix, at most 5 x 6) of a URL."""
     _scheme, host, path, query = split(url)
     paths = _path_prefixes(path, query)
+    return [h + p for h in _host_suffixes(host) for p in paths]
+
+
+def canonical_expressions(url: str) -> list[str]:
+    """:func:`expressions` of a URL that is canonical already (the output of
+    :func:`canonicalize`): no second canonicalisation, so lookups stay fast."""
+    rest = url.split("://", 1)[-1]
+    cut = rest.find("/")
+    host, tail = (rest, "/") if cut < 0 else (rest[:cut], rest[cut:])
+    path, sep, query = tail.partition("?")
+    paths = _path_prefixes(path, query if sep else None)
     return [h + p for h in _host_suffixes(host) for p in paths]
 
 

@@ -15,7 +15,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from contactpoint.blocking.canonical import expressions
+from contactpoint.blocking.canonical import canonical_expressions, expressions
 
 PREFIX_LEN = 4
 
@@ -30,16 +30,13 @@ class HashList:
 
     @classmethod
     def from_expressions(cls, exprs: Iterable[str]) -> HashList:
-        return cls(sorted({full_hash(e) for e in exprs}))
+        sha = hashlib.sha256
+        return cls(sorted({sha(e.encode("ascii", "surrogateescape")).digest() for e in exprs}))
 
     @property
     def prefixes(self) -> list[bytes]:
-        out: list[bytes] = []
-        for h in self.full_hashes:  # sorted full hashes give sorted prefixes
-            p = h[:PREFIX_LEN]
-            if not out or out[-1] != p:
-                out.append(p)
-        return out
+        # Sorted full hashes give sorted prefixes; dict.fromkeys drops repeats, keeps order.
+        return list(dict.fromkeys([h[:PREFIX_LEN] for h in self.full_hashes]))
 
     def prefixes_bytes(self) -> bytes:
         return b"".join(self.prefixes)
@@ -50,7 +47,7 @@ class HashList:
     def hashes_text(self, header: list[str] | None = None) -> str:
         lines = [f"# {h}" for h in header or []]
         lines.append(f"# sha256-of-sorted-list {self.checksum()}")
-        lines.extend(h.hex() for h in self.full_hashes)
+        lines.extend([h.hex() for h in self.full_hashes])
         return "\n".join(lines) + "\n"
 
 
@@ -90,3 +87,7 @@ class LookupTable:
 
     def lookup(self, url: str | bytes) -> list[str]:
         return self.match_expressions(expressions(url))
+
+    def lookup_canonical(self, url: str) -> list[str]:
+        """For a URL already canonicalised (e.g. by a proxy that checks many)."""
+        return self.match_expressions(canonical_expressions(url))

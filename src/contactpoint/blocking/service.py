@@ -302,7 +302,11 @@ def publish(
     """A new version with the entries valid now; expired and withdrawn ones leave it."""
     bl = _managed_list(session, actor, country)
     now = now or utcnow()
-    entries = sorted((_export_entry(e) for e in _active(session, bl, now)), key=lambda e: e.id)
+    # Sorted by host once here, so exports (RPZ, hosts) come out sorted without sorting.
+    entries = sorted(
+        (_export_entry(e) for e in _active(session, bl, now)),
+        key=lambda e: (e.host, e.kind, e.value, e.id),
+    )
     last = session.scalar(
         select(func.max(BlocklistVersion.serial)).where(BlocklistVersion.blocklist_id == bl.id)
     )

@@ -15,7 +15,6 @@ from datetime import datetime
 from typing import Any
 
 from contactpoint.blocking import rpz
-from contactpoint.blocking.canonical import entry_expression
 from contactpoint.blocking.hashprefix import HashList
 
 FORMATS: dict[str, str] = {
@@ -39,7 +38,7 @@ CSV_FIELDS = [
 ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ExportEntry:
     id: str
     kind: str  # domain, url, ip
@@ -64,26 +63,29 @@ class ListMeta:
 
 
 def _is_ip(host: str) -> bool:
-    return bool(host) and (host.replace(".", "").isdigit() or ":" in host)
+    # Validated domains end in a letter (their public suffix); addresses in a digit or IPv6.
+    return host[-1:].isdigit() or ":" in host
 
 
-def dns_names(entries: Iterable[ExportEntry]) -> tuple[list[str], list[str]]:
-    """(names, IPs) that DNS blocking acts on. URL entries only when they block the host."""
-    names: set[str] = set()
-    ips: set[str] = set()
-    for e in entries:
-        if e.kind == "ip":
-            ips.add(e.value)
-        elif e.kind == "domain" or e.block_host:
-            (ips if _is_ip(e.host) else names).add(e.host)
-    return sorted(names), sorted(ips)
+def dns_names(entries: list[ExportEntry]) -> tuple[list[str], list[str]]:
+    """(names, IPs) that DNS blocking acts on, in entry order without repeats. URL entries
+    count only when they block their whole host."""
+    # Comprehensions rather than one loop: this runs over every entry of a big list.
+    names = dict.fromkeys([e.host for e in entries if e.kind == "domain" or e.block_host])
+    ips = dict.fromkeys([e.value for e in entries if e.kind == "ip"])
+    for host in [e.host for e in entries if e.block_host and _is_ip(e.host)]:
+        names.pop(host, None)  # a URL on a bare address: an rpz-ip trigger, not a name
+        ips[host] = None
+    return list(names), list(ips)
 
 
 def hash_expressions(entries: Iterable[ExportEntry]) -> list[str]:
+    """Safe Browsing expressions of the entries. URL values are stored canonical, so their
+    expression is the URL without its scheme (no second canonicalisation)."""
     out = []
     for e in entries:
         if e.kind == "url":
-            out.append(entry_expression(e.value))
+            out.append(e.value.split("://", 1)[-1])
             if e.block_host:
                 out.append(e.host + "/")
         else:
@@ -115,7 +117,7 @@ def render(fmt: str, entries: list[ExportEntry], meta: ListMeta) -> bytes:
     if fmt == "hosts":
         names, _ips = dns_names(entries)
         head = "".join(f"# {h}\n" for h in _header(meta, "hosts"))
-        return (head + "".join(f"0.0.0.0 {n}\n" for n in names)).encode()
+        return (head + "".join([f"0.0.0.0 {n}\n" for n in names])).encode()
     if fmt == "csv":
         buf = io.StringIO()
         writer = csv.DictWriter(buf, CSV_FIELDS, lineterminator="\n")
