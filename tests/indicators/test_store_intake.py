@@ -211,3 +211,25 @@ def test_reextract_is_idempotent(
     assert second.exit_code == 0, second.output
     assert counts() == before
     assert "3 reports" in second.output
+
+
+def test_concurrent_intakes_share_one_indicator_row(
+    factory: sessionmaker[Session],
+    analyst,  # type: ignore[no-untyped-def]
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def submit(i: int) -> None:
+        with transaction(factory) as s:
+            make_report(s, analyst, description=f"{i}: " + FRAUD_TEXT)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(submit, range(8)))
+    with transaction(factory) as s:
+        rows = list(s.scalars(select(Indicator).where(Indicator.type.in_(["url", "iban"]))))
+        # one URL and two IBANs (description and suspect identifier), each in all 8 reports
+        assert sorted((r.type, r.report_count) for r in rows) == [
+            ("iban", 8),
+            ("iban", 8),
+            ("url", 8),
+        ]

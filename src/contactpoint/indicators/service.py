@@ -272,13 +272,19 @@ def upsert(
                 "warninglist": listed,
             }
         )
+    rows.sort(key=lambda r: (r["type"], r["lookup_key"]))  # one insert order for everyone
     for chunk in _chunks(rows):
         stmt = _insert(session, Indicator).values(list(chunk))
         session.execute(stmt.on_conflict_do_nothing(index_elements=["type", "lookup_key"]))
     out: dict[tuple[str, str], Indicator] = {}
     keys = sorted({k for _, k in wanted})
     for chunk in _chunks(keys):
-        for ind in session.scalars(select(Indicator).where(Indicator.lookup_key.in_(chunk))):
+        # Lock the rows in id order (PostgreSQL): concurrent intakes that share indicators
+        # then queue for them instead of deadlocking on the seen/count updates below.
+        stmt = select(Indicator).where(Indicator.lookup_key.in_(chunk)).order_by(Indicator.id)
+        if session.get_bind().dialect.name == "postgresql":
+            stmt = stmt.with_for_update()
+        for ind in session.scalars(stmt):
             if (ind.type, ind.lookup_key) in wanted:
                 out[(ind.type, ind.lookup_key)] = ind
     for k, ind in out.items():
