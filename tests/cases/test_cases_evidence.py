@@ -223,8 +223,19 @@ def test_participants_see_evidence_and_receive_transfers(client: TestClient, wor
     assert moved.json()["from_org_id"] == str(world.fr_org)
     assert moved.json()["to_org_id"] == str(world.de_org)
     assert client.get(base, headers=world.fr).json()["custodian_org_id"] == str(world.de_org)
+    not_holder = client.post(
+        f"{base}/transfers",
+        json={"to_org_id": str(world.fr_org), "reason": "back"},
+        headers=world.fr,
+    )
+    assert not_holder.status_code == 403  # only the holder hands over
     log = client.get(f"{base}/custody", headers=world.de).json()
-    assert [e["action"] for e in log["entries"]] == ["acquired", "viewed", "transferred", "viewed"]
+    assert [e["action"] for e in log["entries"]] == [
+        "acquired",
+        "viewed",
+        "transferred",
+        "viewed",
+    ]
     assert log["chain_ok"] is True
 
 

@@ -31,7 +31,7 @@ from contactpoint.cases.service import (
 from contactpoint.core.access import get_visible, select_visible, set_recipients
 from contactpoint.core.actor import Actor
 from contactpoint.core.db import utcnow
-from contactpoint.core.errors import Conflict, InvalidInput, NotFound
+from contactpoint.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from contactpoint.reports.service import settings_of
 
 _NEW_FILES = "cases.evidence.new_files"
@@ -198,7 +198,7 @@ def download(
 def transfer(
     session: Session, actor: Actor, case_id: uuid.UUID, evidence_id: uuid.UUID, data: TransferIn
 ) -> CustodyEntry:
-    """Hand the item to another organisation working on the case (owner or participant)."""
+    """The holding organisation hands the item to another one working on the case."""
     _require_manage(actor)
     ev = get_evidence(session, actor, case_id, evidence_id)
     case = session.get(Case, ev.case_id)
@@ -209,6 +209,8 @@ def transfer(
             "evidence can only be handed to an organisation working on the case",
             errors=[{"field": "to_org_id", "message": "not the owner or a participant"}],
         )
+    if "system" not in actor.roles and actor.org_id != ev.custodian_org_id:
+        raise Forbidden("only the organisation holding the evidence can hand it over")
     if data.to_org_id == ev.custodian_org_id:
         raise Conflict("that organisation already holds this evidence")
     from_org = ev.custodian_org_id

@@ -111,7 +111,10 @@ def _evidence_page(
         "entries": entries,
         "check": custody.verify(db, ev.id),
         "orgs": orgs,
-        "targets": [o for o in service.case_org_ids(case) if o != ev.custodian_org_id],
+        # Only the holding organisation hands the item over.
+        "targets": [o for o in service.case_org_ids(case) if o != ev.custodian_org_id]
+        if actor.org_id == ev.custodian_org_id
+        else [],
         "closed": case.status.value == "closed",
         "message": request.query_params.get("done") == "transferred",
     } | extra
