@@ -16,9 +16,11 @@ from factories import (
     bearer,
     block_entry,
     blocking_users,
+    login,
     make_org,
     make_token,
     make_user,
+    post_form,
     use_cli_settings,
 )
 
@@ -178,3 +180,31 @@ def test_cli_export_verify_and_tamper(
     )
     assert missing.exit_code == 2 and "version 9" in missing.output
     assert runner.invoke(cli_app, ["blocking", "keygen"]).exit_code == 2  # already made
+
+
+def test_pages_for_authority_and_provider(client: TestClient, factory) -> None:  # type: ignore[no-untyped-def]
+    with transaction(factory) as s:
+        officer, isp = blocking_users(s)
+        officer_email, isp_email = officer.email, isp.email
+    login(client, officer_email)
+    r = post_form(
+        client,
+        "/blocklists",
+        "/blocklists/entries",
+        {k: str(v) for k, v in block_entry(kind="ip", value="10.0.0.8").items()},
+    )
+    assert r.status_code == 303 and "private" in client.get(r.headers["location"]).text
+    r = post_form(
+        client, "/blocklists", "/blocklists/entries", {k: str(v) for k, v in block_entry().items()}
+    )
+    assert "fake-shop.com" in client.get(r.headers["location"]).text
+    r = post_form(client, "/blocklists", "/blocklists/publish", {})
+    assert "published version 1" in client.get(r.headers["location"]).text
+    client.cookies.clear()
+    login(client, isp_email)
+    page = client.get("/blocklists")
+    assert page.status_code == 200 and "/blocklists/1/rpz" in page.text
+    assert "Publish a new version" not in page.text  # a provider only downloads
+    hosts = client.get("/blocklists/1/hosts")
+    assert hosts.status_code == 200 and "0.0.0.0 fake-shop.com" in hosts.text
+    assert post_form(client, "/blocklists", "/blocklists/publish", {}).status_code == 403

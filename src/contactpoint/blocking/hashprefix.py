@@ -78,7 +78,7 @@ class LookupTable:
         sha = hashlib.sha256
         prefixes = self.prefixes
         for e in exprs:
-            h = sha(e.encode("ascii", "surrogateescape")).digest()
+            h = sha(e.encode()).digest()  # expressions are ASCII: canonical form
             if h[:PREFIX_LEN] in prefixes:
                 ref = self.full.get(h)  # a prefix hit may be a collision; the full hash decides
                 if ref is not None:

@@ -18,22 +18,28 @@ from contactpoint.blocking.hashprefix import LookupTable
 from contactpoint.blocking.models import Blocklist, BlocklistEntry, BlocklistVersion
 from contactpoint.core.actor import Actor
 
-_TABLES: dict[uuid.UUID, tuple[uuid.UUID, LookupTable]] = {}  # list id -> (version id, table)
+
+@dataclass(frozen=True)
+class _Cached:
+    version_id: uuid.UUID
+    table: LookupTable
+    entry_ids: frozenset[str]  # what the version holds, for the stop page's id lookups
 
 
-def _table(session: Session, bl: Blocklist) -> tuple[BlocklistVersion, LookupTable] | None:
+_TABLES: dict[uuid.UUID, _Cached] = {}  # list id -> table of its latest version
+
+
+def _table(session: Session, bl: Blocklist) -> tuple[BlocklistVersion, _Cached] | None:
     latest = service._latest(session, bl)
     if latest is None:
         return None
     cached = _TABLES.get(bl.id)
-    if cached is None or cached[0] != latest.id:
-        items = []
-        for e in service.snapshot_entries(latest):
-            for expr in writers.hash_expressions([e]):
-                items.append((expr, e.id))
-        cached = (latest.id, LookupTable.build(items))
+    if cached is None or cached.version_id != latest.id:
+        entries = service.snapshot_entries(latest)
+        items = [(x, e.id) for e in entries for x in writers.hash_expressions([e])]
+        cached = _Cached(latest.id, LookupTable.build(items), frozenset(e.id for e in entries))
         _TABLES[bl.id] = cached
-    return latest, cached[1]
+    return latest, cached
 
 
 def check_url(session: Session, actor: Actor, country: str, url: str) -> dict[str, Any]:
@@ -42,8 +48,8 @@ def check_url(session: Session, actor: Actor, country: str, url: str) -> dict[st
     found = _table(session, bl)
     if found is None:
         return {"url": url, "canonical": canonicalize(url), "serial": None, "matches": []}
-    version, table = found
-    ids = sorted(set(table.lookup(url)))
+    version, cached = found
+    ids = sorted(set(cached.table.lookup(url)))
     return {"url": url, "canonical": canonicalize(url), "serial": version.serial, "matches": ids}
 
 
@@ -68,14 +74,14 @@ def stop_page(session: Session, ref: str) -> list[StopInfo]:
         found = _table(session, bl)
         if found is None:
             continue
-        version, table = found
+        _version, cached = found
         if wanted is not None:
-            if any(e.id == str(wanted) for e in service.snapshot_entries(version)):
+            if str(wanted) in cached.entry_ids:
                 ids.add(str(wanted))
         elif ref:
             url = ref if "/" in ref else f"http://{ref}/"
-            ids.update(table.lookup(url))
-            ids.update(table.match_expressions([entry_expression(url)]))
+            ids.update(cached.table.lookup(url))
+            ids.update(cached.table.match_expressions([entry_expression(url)]))
     out = []
     for eid in sorted(ids):
         entry = session.get(BlocklistEntry, uuid.UUID(eid))
