@@ -160,6 +160,7 @@ def test_evidence_upload_view_download_and_print(
     item = client.get(f"/cases/{cid}/evidence/{eid}")
     assert item.status_code == 200
     assert ev.sha256 in item.text and "Chain verified: 2 entries" in item.text
+    assert "<code>evidence.acquired</code>" in client.get(f"/cases/{cid}").text  # history
     dl = client.post(
         f"/cases/{cid}/evidence/{eid}/download",
         data={"csrf_token": csrf_of(item.text), "reason": "for the prosecutor"},

@@ -10,7 +10,7 @@ from urllib.parse import quote
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from contactpoint.accounts.deps import require_page
@@ -109,7 +109,15 @@ def case_page(
     history = list(
         db.scalars(
             select(AuditEntry)
-            .where(AuditEntry.object_type == "case", AuditEntry.object_id == str(case.id))
+            .where(
+                or_(
+                    and_(AuditEntry.object_type == "case", AuditEntry.object_id == str(case.id)),
+                    and_(
+                        AuditEntry.object_type == "evidence",
+                        AuditEntry.object_id.in_([str(e.id) for e in items]),
+                    ),
+                )
+            )
             .order_by(AuditEntry.seq.desc())
             .limit(100)
         )
