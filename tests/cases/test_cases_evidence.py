@@ -110,7 +110,9 @@ def test_upload_is_hashed_and_encrypted_and_downloads_clear(
     assert got.status_code == 200
     assert got.content == CONTENT
     assert got.headers["x-content-sha256"] == sha
-    assert "attachment" in got.headers["content-disposition"]
+    assert got.headers["content-disposition"] == (
+        "attachment; filename=\"mail.eml\"; filename*=utf-8''mail.eml"
+    )
 
     log = client.get(
         f"/api/v1/cases/{world.case_id}/evidence/{ev['id']}/custody", headers=world.fr
@@ -172,6 +174,9 @@ def test_oversize_is_413_and_nothing_is_kept(
     assert evidence_rows(factory) == 0
     assert stored_files(settings) == []
     assert upload(client, world, content=b"x" * 1000).status_code == 201
+    huge = upload(client, world, content=b"x" * 200_000)  # refused by its Content-Length
+    assert huge.status_code == 413 and huge.json()["errors"][0]["field"] == "file"
+    assert evidence_rows(factory) == 1
 
 
 def test_a_rolled_back_upload_leaves_no_file(

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -35,8 +35,9 @@ from contactpoint.cases.schemas import (
     TransferIn,
 )
 from contactpoint.core.actor import Actor
-from contactpoint.core.errors import InvalidInput
+from contactpoint.core.errors import InvalidInput, TooLarge
 from contactpoint.core.web import DB
+from contactpoint.reports.service import settings_of
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
 Investigator = Annotated[Actor, Depends(require_api("cases:manage"))]
@@ -174,6 +175,7 @@ def parse_acquired_at(value: str) -> datetime | None:
 )
 def upload_evidence(
     case_id: uuid.UUID,
+    request: Request,
     db: DB,
     actor: Investigator,
     file: Annotated[UploadFile, File()],
@@ -186,6 +188,13 @@ def upload_evidence(
 ) -> Any:
     """Add an evidence file (multipart). It is hashed as it arrives and stored encrypted;
     who acquired it, how and from where are the first entry of its chain of custody."""
+    limit = settings_of(db).evidence_max_bytes
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit + 64 * 1024:  # room for the form fields
+        raise TooLarge(
+            f"the upload is larger than the limit of {limit} bytes",
+            errors=[{"field": "file", "message": f"larger than {limit} bytes"}],
+        )
     meta = EvidenceIn(
         filename=file.filename or "evidence",
         acquired_by=acquired_by,

@@ -146,6 +146,11 @@ def case_page(
     return render(request, "cases/detail.html", ctx, status_code=status_code)
 
 
+def _ascii(name: str) -> str:
+    """A fallback file name for clients that ignore ``filename*``."""
+    return "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in name)
+
+
 def stream_response(filename: str, size: int, sha: str, chunks: Iterator[bytes]) -> Response:
     """A decrypted evidence file as a download. The first chunk is read before answering,
     so a file that does not decrypt fails with an error instead of a cut-off download."""
@@ -159,7 +164,8 @@ def stream_response(filename: str, size: int, sha: str, chunks: Iterator[bytes])
         body(),
         media_type="application/octet-stream",
         headers={
-            "content-disposition": f"attachment; filename*=utf-8''{quote(filename)}",
+            "content-disposition": f'attachment; filename="{_ascii(filename)}"; '
+            f"filename*=utf-8''{quote(filename)}",
             "content-length": str(size),
             "x-content-sha256": sha,
             "cache-control": "no-store",
