@@ -273,9 +273,10 @@ def upsert(
             }
         )
     rows.sort(key=lambda r: (r["type"], r["lookup_key"]))  # one insert order for everyone
+    # executemany of one cached statement (SQLAlchemy batches it as "insertmanyvalues").
+    stmt = _insert(session, Indicator).on_conflict_do_nothing(index_elements=["type", "lookup_key"])
     for chunk in _chunks(rows):
-        stmt = _insert(session, Indicator).values(list(chunk))
-        session.execute(stmt.on_conflict_do_nothing(index_elements=["type", "lookup_key"]))
+        session.execute(stmt, list(chunk))
     out: dict[tuple[str, str], Indicator] = {}
     keys = sorted({k for _, k in wanted})
     for chunk in _chunks(keys):
@@ -326,13 +327,11 @@ def store(
                     "flags": list(f.flags),
                 }
             )
+    stmt = _insert(session, ReportIndicator).on_conflict_do_nothing(
+        index_elements=["report_id", "indicator_id", "field", "start"]
+    )
     for chunk in _chunks(links):
-        stmt = _insert(session, ReportIndicator).values(list(chunk))
-        session.execute(
-            stmt.on_conflict_do_nothing(
-                index_elements=["report_id", "indicator_id", "field", "start"]
-            )
-        )
+        session.execute(stmt, list(chunk))
     recount(session, {ind.id for ind in rows.values()})
     return seen_links
 
