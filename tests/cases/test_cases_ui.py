@@ -203,3 +203,16 @@ def test_a_failed_upload_shows_the_reason_and_keeps_nothing(
         assert s.scalars(select(Evidence)).first() is None
     root = settings.var_dir / "evidence"
     assert not root.exists() or list(root.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("fr", "Ouvrir une nouvelle affaire"),
+        ("de", "Neuen Fall eröffnen"),
+        ("pl", "Załóż nową sprawę"),
+    ],
+)
+def test_case_pages_are_translated(client: TestClient, world: World, lang: str, text: str) -> None:
+    login(client, world.fr_email)
+    assert text in client.get(f"/cases?lang={lang}").text
