@@ -172,3 +172,17 @@ def test_lookup_phone_in_national_format_with_country(
     assert national.json()["reports"] == 1
     e164 = lookup(client, world["bank"], type="phone", value="+33 6 12 34 56 78")
     assert e164.json()["reports"] == 1
+
+
+def test_cards_are_searched_by_masked_form_never_by_number_in_a_url(
+    client: TestClient, world: dict[str, Any]
+) -> None:
+    h = bearer(world["fr"])
+    found = client.get("/api/v1/indicators", params={"q": "411111…1111"}, headers=h).json()
+    assert [(i["type"], i["value"], i["related_reports"]) for i in found["items"]] == [
+        ("card", "411111…1111", 2)
+    ]
+    stars = client.get("/api/v1/indicators", params={"q": "411111******1111"}, headers=h)
+    assert len(stars.json()["items"]) == 1
+    full = client.get("/api/v1/indicators/card/4111111111111111", headers=h)
+    assert full.status_code == 422 and full.json()["errors"][0]["field"] == "type"

@@ -142,6 +142,11 @@ def get_indicator(
             f"unknown indicator type {type_!r}",
             errors=[{"field": "type", "message": "one of " + ", ".join(service.SEARCH_TYPES)}],
         )
+    if type_ == "card":  # a full card number must never sit in a URL (access logs)
+        raise InvalidInput(
+            "cards are searched by their masked form: GET /api/v1/indicators?q=411111…1111",
+            errors=[{"field": "type", "message": "use ?q=BIN…last4, or POST /lookup"}],
+        )
     ind = service.find(db, type_, value)
     if ind is None:
         raise NotFound(f"no {type_} indicator with that value")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import re
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ MAX_KEY = 300
 DESCRIPTION = "description"
 IDENTIFIERS = "suspect_identifiers"
 _CHUNK = 500
+_MASKED_CARD = re.compile(r"(\d{6})(?:…|\.{2,3}|\*{2,9}|x{2,9}|X{2,9}| )(\d{4})")
 # Identifier kinds given by the reporter that map straight to an indicator type.
 _IDENTIFIER_TYPES = {"iban": t.IBAN, "phone": t.PHONE, "email": t.EMAIL, "url": t.URL}
 _IDENTITY_KINDS = {"bank-account": BANK_ACCOUNT, "name": NAME, "username": USERNAME}
@@ -396,10 +398,25 @@ def find_card(session: Session, value: str) -> Indicator | None:
 
 def search(session: Session, q: str, *, limit: int = 50) -> list[Indicator]:
     """Indicators whose normalised value equals ``q`` read as each type, then extracted
-    indicators of ``q`` (so a pasted sentence works too)."""
+    indicators of ``q`` (so a pasted sentence works too). Cards are found by their masked
+    form ``411111…1111`` only: a full number in a query string would end up in access logs."""
     q = q.strip()[:2000]
     if not q:
         return []
+    masked = _MASKED_CARD.fullmatch(q)
+    if masked:
+        return list(
+            session.scalars(
+                select(Indicator)
+                .where(
+                    Indicator.type == t.CARD,
+                    Indicator.card_bin == masked.group(1),
+                    Indicator.display == f"{masked.group(1)}…{masked.group(2)}",
+                )
+                .order_by(Indicator.report_count.desc())
+                .limit(limit)
+            )
+        )
     wanted: set[tuple[str, str]] = set()
     for type_ in SEARCH_TYPES:
         if type_ == t.CARD:
@@ -410,9 +427,9 @@ def search(session: Session, q: str, *, limit: int = 50) -> list[Indicator]:
             continue
         if norm:
             wanted.add((type_, lookup_key(type_, norm)))
-    for hit in extract(q, card_token=_card_token):
-        token = hit.extra.get("token") if hit.type == t.CARD else None
-        wanted.add((hit.type, lookup_key(hit.type, hit.value, token)))
+    for hit in extract(q):
+        if hit.type != t.CARD:
+            wanted.add((hit.type, lookup_key(hit.type, hit.value)))
     keys = sorted({k for _, k in wanted})
     found: list[Indicator] = []
     for chunk in _chunks(keys):
