@@ -152,3 +152,18 @@ def test_due_soon_and_overdue_views(db) -> None:  # type: ignore[no-untyped-def]
     ] == [req.id]
     service.acknowledge(db, actor_of(de), req.id, "Yes, by phone within 2 hours.")
     assert service.by_clock_state(db, actor_of(de), ClockState.OVERDUE, late) == []
+
+
+def test_the_escalation_job_is_registered_every_ten_minutes(db) -> None:  # type: ignore[no-untyped-def]
+    from contactpoint.core import jobs
+
+    spec = jobs.get("cooperation.escalate")
+    assert spec.cron == "*/10 * * * *"
+    fr, de = coop_pair(db)
+    fields = {"requesting_authority": "a", "facts": "b", "assistance_sought": "c", "urgency": "d"}
+    req = make_coop_request(db, fr, de, type_code="urgent-24-7", fields=fields)
+    for ev in req.events:  # as if sent 9 hours ago
+        ev.at -= timedelta(hours=9)
+    req.sent_at -= timedelta(hours=9)
+    service.refresh_due(db, req)
+    assert jobs.run_now(db, "cooperation.escalate") == {"reminders": 0, "escalations": 1}

@@ -149,6 +149,13 @@ def _detail_ctx(db: Session, actor: Actor, req: CoopRequest) -> dict[str, Any]:
         "is_open": req.status not in CLOSED and req.status is not Status.DRAFT,
         "extendable": extendable,
         "continues": [c.continues_on for c in rtype.clocks if c.continues_on],
+        # e.g. an emergency EPOC issued without prior validation: the requester records it.
+        "validations": [
+            c
+            for c in rtype.clocks
+            if "validated" in c.met_by
+            and c.applies(emergency=req.emergency, notification=req.notify_enforcing_state)
+        ],
     }
 
 
