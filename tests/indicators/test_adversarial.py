@@ -44,3 +44,16 @@ def test_long_runs_finish_without_exception(name: str) -> None:
 
 def test_glued_domain_found_after_long_cjk_run() -> None:
     assert ("domain", "paypal.com") in {(i.type, i.value) for i in extract(ADVERSARIAL["cjk"])}
+
+
+def test_dense_indicator_list_finds_every_line() -> None:
+    # A pasted IOC list: many indicators and defanged forms in one text. Occupied spans are
+    # merged run by run (not inserted one by one), so this stays linear; time is benched.
+    line = "card 4111 1111 1111 1111 at evil[.]com, call +33 6 12 34 56 78 hxxp://x[.]org/a\n"
+    text = line * 2000
+    inds = extract(text, country_hint="FR")
+    counts: dict[str, int] = {}
+    for ind in inds:
+        counts[ind.type] = counts.get(ind.type, 0) + 1
+    assert counts == {"card": 2000, "domain": 4000, "phone": 2000, "url": 2000}
+    assert all(text[i.start : i.end] in line for i in inds)

@@ -60,25 +60,50 @@ _DEFANGED = frozenset({t.DEFANGED})
 
 
 class _Spans:
-    """Union of occupied spans of the refanged text, kept as sorted disjoint intervals."""
+    """Occupied spans of the refanged text.
+
+    `starts`/`ends` hold merged, disjoint intervals. Each stage adds spans left to right, so
+    new spans go to a sorted `pending` run and are merged in one linear pass when a span
+    arrives out of order (a new loop over the text). Inserting into the middle of a big
+    list for every span would make a text with 100,000 indicators quadratic.
+    """
 
     def __init__(self) -> None:
         self.starts: list[int] = []
         self.ends: list[int] = []
+        self.p_starts: list[int] = []
+        self.p_ends: list[int] = []
 
     def overlaps(self, start: int, end: int) -> bool:
         i = bisect_right(self.starts, end - 1) - 1
-        return i >= 0 and self.ends[i] > start
+        if i >= 0 and self.ends[i] > start:
+            return True
+        i = bisect_right(self.p_starts, end - 1) - 1
+        return i >= 0 and self.p_ends[i] > start
 
     def add(self, start: int, end: int) -> None:
-        # merge with every interval that touches [start, end)
-        lo = bisect_left(self.ends, start)
-        hi = bisect_right(self.starts, end)
-        if lo < hi:
-            start = min(start, self.starts[lo])
-            end = max(end, self.ends[hi - 1])
-        self.starts[lo:hi] = [start]
-        self.ends[lo:hi] = [end]
+        if self.p_starts and (start < self.p_starts[-1] or start < self.p_ends[-1]):
+            self._merge()
+        self.p_starts.append(start)
+        self.p_ends.append(end)
+
+    def _merge(self) -> None:
+        pairs = sorted(
+            [
+                *zip(self.starts, self.ends, strict=True),
+                *zip(self.p_starts, self.p_ends, strict=True),
+            ]
+        )
+        starts: list[int] = []
+        ends: list[int] = []
+        for s, e in pairs:
+            if ends and s <= ends[-1]:
+                ends[-1] = max(ends[-1], e)
+            else:
+                starts.append(s)
+                ends.append(e)
+        self.starts, self.ends = starts, ends
+        self.p_starts, self.p_ends = [], []
 
 
 class _Run:
@@ -474,20 +499,15 @@ def _phones_and_handles(run: _Run) -> None:
 def _occupy_cards(run: _Run) -> None:
     # Card spans are in original coordinates; occupy the refanged text's digits too so that
     # no phone or IBAN stage reads the number again.
+    reps = run.rf.replacements
+    old_starts = [r[2] for r in reps]
+    shifts = [0]  # shifts[k] = length change made by the first k replacements
+    for new_s, new_e, old_s, old_e in reps:
+        shifts.append(shifts[-1] + (new_e - new_s) - (old_e - old_s))
     for ind in run.found:
         if ind.type == t.CARD:
-            run.taken.add(*_to_refanged(run.rf, ind.start, ind.end))
-
-
-def _to_refanged(rf: Refanged, start: int, end: int) -> tuple[int, int]:
-    if not rf.replacements:
-        return start, end
-    shift = 0
-    for new_s, new_e, old_s, old_e in rf.replacements:
-        if old_s >= start:
-            break
-        shift += (new_e - new_s) - (old_e - old_s)
-    return start + shift, end + shift
+            shift = shifts[bisect_left(old_starts, ind.start)]
+            run.taken.add(ind.start + shift, ind.end + shift)
 
 
 _STAGES: tuple[Callable[[_Run], None], ...] = (
