@@ -20,6 +20,7 @@ from contactpoint.core.db import transaction
 from contactpoint.indicators import cards
 from contactpoint.indicators.models import Indicator, ReportIndicator
 from contactpoint.reports.bulk import import_file
+from contactpoint.reports.models import Report
 from factories import (
     CARD,
     FRAUD_TEXT,
@@ -133,6 +134,12 @@ def test_no_full_card_number_in_database_or_logs(
             description="Amex 378282246310005 and " + FRAUD_TEXT,
             suspect_identifiers=[{"type": "other", "value": "card " + CARD}],
         )
+    with transaction(factory) as s:
+        from contactpoint.reports import service as reports
+
+        first = s.scalars(select(Report)).first()
+        assert first is not None
+        reports.add_note(s, analyst, first.id, "victim read me the card: " + CARD)
     path = tmp_path / "bank.jsonl"
     rows = [
         report_data(description=f"row {i}: Mastercard 5105 1051 0510 5100 " + FRAUD_TEXT)

@@ -612,7 +612,8 @@ def add_note(session: Session, actor: Actor, report_id: uuid.UUID, body: str | N
     """Add an analyst's note (a ``NoteIn`` or its text); audited."""
     if not (actor.can("reports:triage") or _is_system(actor)):
         raise Forbidden("notes need the permission 'reports:triage'")
-    body = (body.body if isinstance(body, NoteIn) else body).strip()
+    # A card number pasted into a note is redacted like one in a description.
+    body = redact.redact_text((body.body if isinstance(body, NoteIn) else body).strip())
     if not body:
         raise InvalidInput(
             "a note cannot be empty", errors=[{"field": "body", "message": "required"}]
