@@ -103,11 +103,6 @@ def write_rpz(spec: ZoneSpec, names: Iterable[str], ips: Iterable[str]) -> str:
     return "\n".join(head) + "\n" + body
 
 
-def record_lines(text: str) -> list[str]:
-    """The policy records of a zone written by :func:`write_rpz` (no header, SOA or NS)."""
-    return [line for line in text.splitlines() if line and not line.startswith((";", "$", "@ "))]
-
-
 def build_zone(spec: ZoneSpec, names: Iterable[str], ips: Iterable[str]) -> dns.zone.Zone:
     origin = dns.name.from_text(spec.origin)
     zone = dns.zone.Zone(origin)

@@ -148,19 +148,24 @@ def _rows(entries: Iterable[ExportEntry]) -> Iterable[dict[str, Any]]:
         yield row
 
 
+_HEADER = ("#", ";", "$", "@ ")
+
+
 def records(fmt: str, data: bytes) -> set[str]:
     """The records of an export that a diff compares (headers and SOA left out)."""
     if fmt == "prefixes":
         return {data[i : i + 4].hex() for i in range(0, len(data), 4)}
     if fmt == "json":
         return {json.dumps(r, sort_keys=True) for r in json.loads(data)["entries"]}
-    text = data.decode()
-    if fmt == "rpz":
-        return set(rpz.record_lines(text))
-    lines = text.splitlines()
-    if fmt == "csv":
-        lines = lines[1:]
-    return {line for line in lines if line and not line.startswith("#")}
+    lines = data.decode().split("\n")
+    # Headers (comments, $ORIGIN, SOA, NS; the CSV header row) come first: skip them, then
+    # take the rest whole, which is much faster than testing each of a million lines.
+    start = 1 if fmt == "csv" else 0
+    while start < len(lines) and lines[start].startswith(_HEADER):
+        start += 1
+    out = set(lines[start:])
+    out.discard("")
+    return out
 
 
 def diff(fmt: str, old: bytes, new: bytes) -> tuple[list[str], list[str]]:
