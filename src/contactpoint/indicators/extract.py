@@ -544,10 +544,19 @@ def _finish(run: _Run) -> list[Indicator]:
 
 
 def _leaks(ind: Indicator, secrets: set[str]) -> bool:
-    """Whether the indicator carries a card-shaped run, in any digit script or grouping."""
-    blob = ind.value + repr(ind.extra)
-    if blob.isascii():
-        digits_only = _NON_DIGITS.sub("", blob)
-    else:
-        digits_only = "".join(str(int(c)) for c in blob if c.isdecimal())
-    return any(s in digits_only for s in secrets)
+    """Whether the value or an extra field carries a card-shaped run, in any digit script.
+    Looks up each 13-19 digit window in the set, so the cost does not grow with the number
+    of cards in the text."""
+    for field in (ind.value, *map(str, ind.extra.values())):
+        if field.isascii():
+            digits = _NON_DIGITS.sub("", field)
+        else:
+            digits = "".join(str(int(c)) for c in field if c.isdecimal())
+        n = len(digits)
+        if n < 13:
+            continue
+        for width in range(13, min(n, 19) + 1):
+            for k in range(n - width + 1):
+                if digits[k : k + width] in secrets:
+                    return True
+    return False
