@@ -32,7 +32,7 @@ def test_full_lifecycle_over_the_api(client, factory) -> None:  # type: ignore[n
     assert req["receiving_org_id"] == str(de_org) and req["status"] == "sent"
     assert req["clocks"][0]["citation"] == "ETS 185 Art. 29(7)"
     url = f"/api/v1/cooperation/requests/{req['id']}"
-    inbox = client.get("/api/v1/cooperation/requests?box=inbox", headers=bearer(de)).json()
+    inbox = client.get("/api/v1/cooperation/requests?box=inbox", headers=bearer(de)).json()["items"]
     assert [i["reference"] for i in inbox] == [req["reference"]]
     assert client.get(url, headers=bearer(nl)).status_code == 404
     assert client.post(url + "/acknowledge", json={}, headers=bearer(de)).status_code == 200
@@ -71,7 +71,10 @@ def test_missing_field_is_422_naming_field_and_article(client, factory) -> None:
         }
     ]
     # Nothing half-written: no draft was left behind.
-    assert client.get("/api/v1/cooperation/requests?box=outbox", headers=bearer(fr)).json() == []
+    assert (
+        client.get("/api/v1/cooperation/requests?box=outbox", headers=bearer(fr)).json()["items"]
+        == []
+    )
 
 
 def test_proposal_and_types_and_directory(client, factory) -> None:  # type: ignore[no-untyped-def]
@@ -145,3 +148,25 @@ def test_a_provider_answers_an_epoc_addressed_to_it(client, factory) -> None:  #
     assert r.json()["clocks"][0]["state"] == "running"
     r = client.post(url + "/answer", json={"text": "Logs attached."}, headers=bearer(isp_token))
     assert r.json()["clocks"][0]["state"] == "met"
+
+
+def test_lists_are_cursor_paged(client, factory) -> None:  # type: ignore[no-untyped-def]
+    (fr, _de, _nl), _ = setup(factory)
+    for i in range(3):
+        body = {
+            "type_code": "preservation-mla",
+            "subject": f"Shop {i}",
+            "receiving_country": "DE",
+            "fields": ART29_FIELDS,
+        }
+        assert (
+            client.post("/api/v1/cooperation/requests", json=body, headers=bearer(fr)).status_code
+            == 201
+        )
+    url = "/api/v1/cooperation/requests?box=outbox&limit=2"
+    first = client.get(url, headers=bearer(fr)).json()
+    second = client.get(url + "&cursor=" + first["next_cursor"], headers=bearer(fr)).json()
+    subjects = [r["subject"] for r in first["items"] + second["items"]]
+    assert subjects == ["Shop 2", "Shop 1", "Shop 0"] and second["next_cursor"] is None
+    bad = client.get(url + "&cursor=nonsense", headers=bearer(fr))
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "cursor"

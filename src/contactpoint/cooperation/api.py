@@ -145,10 +145,22 @@ def create_request(data: RequestIn, db: DB, actor: Officer, response: Response) 
     return detail(db, req)
 
 
-@router.get("/requests", response_model=list[RequestOut])
-def list_requests(db: DB, actor: Party, box: Literal["inbox", "outbox"] = "inbox") -> Any:
-    rows = service.inbox(db, actor) if box == "inbox" else service.outbox(db, actor)
-    return [RequestOut.model_validate(r) for r in rows]
+class RequestPage(BaseModel):
+    items: list[RequestOut]
+    next_cursor: str | None
+
+
+@router.get("/requests", response_model=RequestPage)
+def list_requests(
+    db: DB,
+    actor: Party,
+    box: Literal["inbox", "outbox"] = "inbox",
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> Any:
+    """Received (inbox) or sent and draft (outbox) requests, newest first, cursor-paged."""
+    rows, next_cursor = service.page(db, actor, box, cursor=cursor, limit=limit)
+    return RequestPage(items=[RequestOut.model_validate(r) for r in rows], next_cursor=next_cursor)
 
 
 class DueItem(BaseModel):

@@ -8,11 +8,12 @@ through core.access: anyone else gets 404.
 
 from __future__ import annotations
 
+import base64
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from contactpoint.accounts.models import Organisation
@@ -417,14 +418,52 @@ def _sent(actor: Actor) -> Select[Any]:
     return select_visible(CoopRequest, actor).where(CoopRequest.status != Status.DRAFT)
 
 
+def _encode_cursor(req: CoopRequest) -> str:
+    raw = f"{req.created_at.isoformat()}|{req.id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        at, rid = raw.split("|")
+        return datetime.fromisoformat(at), uuid.UUID(rid)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInput(
+            "bad cursor", errors=[{"field": "cursor", "message": "not a cursor from this API"}]
+        ) from exc
+
+
+def page(
+    session: Session, actor: Actor, box: str, *, cursor: str | None = None, limit: int = 50
+) -> tuple[list[CoopRequest], str | None]:
+    """Inbox (received, sent ones only) or outbox (own, drafts too), newest first, with a
+    keyset cursor: pass ``next_cursor`` back for the next page."""
+    if box == "inbox":
+        q = _sent(actor).where(CoopRequest.receiving_org_id == actor.org_id)
+    else:
+        q = select_visible(CoopRequest, actor).where(CoopRequest.owner_org_id == actor.org_id)
+    if cursor:
+        at, rid = _decode_cursor(cursor)
+        q = q.where(
+            or_(
+                CoopRequest.created_at < at,
+                and_(CoopRequest.created_at == at, CoopRequest.id < rid),
+            )
+        )
+    q = q.order_by(CoopRequest.created_at.desc(), CoopRequest.id.desc()).limit(limit + 1)
+    rows = list(session.scalars(q))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, _encode_cursor(rows[-1]) if more and rows else None
+
+
 def inbox(session: Session, actor: Actor, limit: int = 200) -> list[CoopRequest]:
-    q = _sent(actor).where(CoopRequest.receiving_org_id == actor.org_id)
-    return list(session.scalars(q.order_by(CoopRequest.sent_at.desc()).limit(limit)))
+    return page(session, actor, "inbox", limit=limit)[0]
 
 
 def outbox(session: Session, actor: Actor, limit: int = 200) -> list[CoopRequest]:
-    q = select_visible(CoopRequest, actor).where(CoopRequest.owner_org_id == actor.org_id)
-    return list(session.scalars(q.order_by(CoopRequest.created_at.desc()).limit(limit)))
+    return page(session, actor, "outbox", limit=limit)[0]
 
 
 def by_clock_state(
