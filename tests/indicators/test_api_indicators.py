@@ -186,3 +186,15 @@ def test_cards_are_searched_by_masked_form_never_by_number_in_a_url(
     assert len(stars.json()["items"]) == 1
     full = client.get("/api/v1/indicators/card/4111111111111111", headers=h)
     assert full.status_code == 422 and full.json()["errors"][0]["field"] == "type"
+
+
+def test_a_card_number_in_the_purpose_is_redacted_in_the_audit_log(
+    client: TestClient, factory: sessionmaker[Session], world: dict[str, Any]
+) -> None:
+    purpose = "chargeback check for card 4111 1111 1111 1111"
+    assert lookup(client, world["bank"], type="bin", value="411111", purpose=purpose).is_success
+    with transaction(factory) as s:
+        reason = s.scalars(
+            select(AuditEntry.reason).where(AuditEntry.action == "indicator.lookup")
+        ).one()
+    assert reason == "chargeback check for card [card 411111…1111]"

@@ -21,6 +21,7 @@ from contactpoint.core import audit
 from contactpoint.core.access import visible
 from contactpoint.core.actor import Actor
 from contactpoint.core.errors import Forbidden, InvalidInput, RateLimited
+from contactpoint.indicators import cards
 from contactpoint.indicators import service as indicators
 from contactpoint.indicators import types as t
 from contactpoint.indicators.models import Indicator, ReportIndicator
@@ -231,7 +232,8 @@ def lookup(
             f"unknown lookup type {type_!r}",
             errors=[{"field": "type", "message": "one of " + ", ".join(LOOKUP_TYPES)}],
         )
-    purpose = " ".join((purpose or "").split())
+    # The purpose is kept in the audit log: a card number typed into it is redacted.
+    purpose = cards.redact(" ".join((purpose or "").split()))
     if len(purpose) < MIN_PURPOSE:
         raise InvalidInput(
             "state the purpose of the lookup",
