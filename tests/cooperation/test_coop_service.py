@@ -167,3 +167,19 @@ def test_the_escalation_job_is_registered_every_ten_minutes(db) -> None:  # type
     req.sent_at -= timedelta(hours=9)
     service.refresh_due(db, req)
     assert jobs.run_now(db, "cooperation.escalate") == {"reminders": 0, "escalations": 1}
+
+
+def test_an_overdue_epoc_at_a_provider_reaches_its_operators(db) -> None:  # type: ignore[no-untyped-def]
+    fr, _de = coop_pair(db)
+    isp = make_user(db, make_org(db, kind="isp", country="DE"), ["provider-operator"])
+    fields = {
+        "issuing_authority": "a",
+        "addressee": "b",
+        "data_categories": "subscriber",
+        "users_and_period": "c",
+        "offence_and_provisions": "d",
+        "grounds": "e",
+    }
+    make_coop_request(db, fr, isp, type_code="epoc", fields=fields)
+    assert escalation.run(db, None, utcnow() + timedelta(days=11)).escalations == 1
+    assert [n.kind for n in notify.for_user(db, isp.id)] == ["cooperation.escalation"]

@@ -29,6 +29,8 @@ from contactpoint.core.config import Settings
 from contactpoint.core.db import utcnow
 
 SUPERVISORS = (Role.CONTACT_POINT_OFFICER.value, Role.ADMIN.value)
+# Who works requests day to day: officers, and a provider's operators for orders it receives.
+HANDLERS = (Role.CONTACT_POINT_OFFICER.value, Role.PROVIDER_OPERATOR.value)
 
 
 @dataclass
@@ -70,7 +72,7 @@ def run(
                 users = (
                     [handler]
                     if handler and handler.organisation_id == org_id
-                    else _users(session, org_id, (Role.CONTACT_POINT_OFFICER.value,))
+                    else _users(session, org_id, HANDLERS)
                 )
                 notify.notify(
                     session,
@@ -88,9 +90,11 @@ def run(
                 and done.get(clock.name) != "escalated"
             ):
                 what = "is overdue" if clock.state is ClockState.OVERDUE else "has ended"
+                # A provider has no officers: its operators are then the ones told.
+                bosses = _users(session, org_id, SUPERVISORS) or _users(session, org_id, HANDLERS)
                 notify.notify(
                     session,
-                    _addressees(_users(session, org_id, SUPERVISORS)),
+                    _addressees(bosses),
                     kind="cooperation.escalation",
                     link=link,
                     email=True,
