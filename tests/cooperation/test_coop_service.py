@@ -183,3 +183,12 @@ def test_an_overdue_epoc_at_a_provider_reaches_its_operators(db) -> None:  # typ
     make_coop_request(db, fr, isp, type_code="epoc", fields=fields)
     assert escalation.run(db, None, utcnow() + timedelta(days=11)).escalations == 1
     assert [n.kind for n in notify.for_user(db, isp.id)] == ["cooperation.escalation"]
+
+
+def test_an_answered_preservation_still_warns_the_requester_before_it_ends(db) -> None:  # type: ignore[no-untyped-def]
+    fr, de = coop_pair(db)
+    req = make_coop_request(db, fr, de)
+    service.answer(db, actor_of(de), req.id, "Preserved.", partial=False)
+    assert escalation.run(db, None, utcnow() + timedelta(days=58)).reminders == 1
+    [note] = notify.for_user(db, fr.id)
+    assert "Preservation period (at least 60 days) due in" in note.subject

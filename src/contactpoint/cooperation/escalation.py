@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from contactpoint.accounts.models import Role, User
 from contactpoint.cooperation import deadlines, service
 from contactpoint.cooperation.deadlines import ClockState
-from contactpoint.cooperation.models import CLOSED, CoopRequest, Status
+from contactpoint.cooperation.models import CoopRequest, Status
 from contactpoint.core import audit, notify
 from contactpoint.core.actor import SYSTEM
 from contactpoint.core.config import Settings
@@ -56,12 +56,16 @@ def run(
     now = now or utcnow()
     result = EscalationResult()
     horizon = now + deadlines.DUE_SOON_MAX
+    # Answered requests too: a preservation period goes on after the answer. Every request
+    # with a running clock is refreshed, so a corrected rules file takes effect here.
     q = select(CoopRequest).where(
-        CoopRequest.status.not_in([Status.DRAFT, *CLOSED]),
+        CoopRequest.status.not_in([Status.DRAFT, Status.REFUSED, Status.WITHDRAWN]),
         CoopRequest.next_due_at.is_not(None),
-        CoopRequest.next_due_at <= horizon,
     )
     for req in session.scalars(q):
+        service.refresh_due(session, req)
+        if req.next_due_at is None or req.next_due_at > horizon:
+            continue
         done = dict(req.escalation or {})
         for clock in service.clocks(session, req, now):
             org_id = req.receiving_org_id if clock.rule.party == "receiver" else req.owner_org_id
