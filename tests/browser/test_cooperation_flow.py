@@ -130,3 +130,8 @@ def test_art29_preservation_between_fr_and_de(live_server: LiveServer, browser) 
     assert "running" in clock and "source: ETS 185 Art. 29(7)" in clock
     de.screenshot(path=str(SHOTS / "coop-request-de.png"), full_page=True)
     fr.screenshot(path=str(SHOTS / "coop-request-fr.png"), full_page=True)
+    fr.get_by_role("link", name="Certificate (print)").click()
+    fr.wait_for_url("**/certificate")
+    text = fr.locator("body").inner_text()
+    assert "Why preservation is necessary [ETS 185 Art. 29(2)(e)]" in text
+    fr.screenshot(path=str(SHOTS / "coop-certificate.png"), full_page=True)

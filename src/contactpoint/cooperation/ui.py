@@ -9,10 +9,11 @@ through core.access (a request of other organisations is a 404 here too).
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
@@ -208,6 +209,14 @@ def certificate_page(request: Request, request_id: str, db: DB, actor: Party) ->
     audit.record(db, actor, "cooperation.certificate", object_type="coop_request", object_id=req.id)
     ctx = {"cert": certificate.build(db, req), "r": req}
     return render(request, "cooperation/certificate.html", ctx)
+
+
+CERT_CSS = Path(__file__).resolve().parent / "static" / "certificate.css"
+
+
+@router.get("/cooperation-static/certificate.css")
+def certificate_css() -> FileResponse:
+    return FileResponse(CERT_CSS, media_type="text/css")
 
 
 @router.get("/cooperation/requests/{request_id}/certificate.pdf")
