@@ -192,3 +192,37 @@ def test_an_answered_preservation_still_warns_the_requester_before_it_ends(db) -
     assert escalation.run(db, None, utcnow() + timedelta(days=58)).reminders == 1
     [note] = notify.for_user(db, fr.id)
     assert "Preservation period (at least 60 days) due in" in note.subject
+
+
+def test_epoc_certificate_follows_annex_i_and_carries_the_notification(db) -> None:  # type: ignore[no-untyped-def]
+    from contactpoint.cooperation import certificate
+
+    fr, _de = coop_pair(db)
+    isp = make_user(db, make_org(db, kind="isp", country="DE"), ["provider-operator"])
+    fields = {
+        "issuing_authority": "Parquet de Paris",
+        "addressee": "Nordnetz legal rep",
+        "data_categories": "content",
+        "users_and_period": "mailbox x, 2026",
+        "offence_and_provisions": "extortion",
+        "grounds": "only copy",
+    }
+    req = make_coop_request(
+        db, fr, isp, type_code="epoc", fields=fields, data_categories=["content"], emergency=True
+    )
+    cert = certificate.build(db, req)
+    headings = [s.heading for s in cert.sections]
+    assert "Annex I, section A: Issuing authority (and validating authority)" in headings
+    assert (
+        "Annex I, section D: Categories of data: subscriber, identification, traffic, content"
+        in headings
+    )
+    note = next(s for s in cert.sections if s.heading.startswith("Notification of the enforcing"))
+    assert ("Notification required", "yes") in note.rows
+    deadlines_rows = next(s for s in cert.sections if s.heading == "Deadlines").rows
+    assert [label.split(" [")[0] for label, _ in deadlines_rows] == [
+        "Transmit the data",
+        "Enforcing State's objection window (emergency, after notification)",
+        "Validation of an emergency order issued without prior validation",
+    ]
+    assert certificate.pdf(cert).startswith(b"%PDF")
