@@ -3,7 +3,8 @@
 Unbound answers the unblocked test names from an ``auth-zone`` with ``for-upstream: yes``
 (its ``local-zone`` answers are not filtered by RPZ), with ``module-config: "respip validator
 iterator"``. It never reaches the network: no root hints are used because every name asked
-is either caught by the RPZ or served by the auth-zone.
+is either caught by the RPZ or served by the auth-zone, and the root is a stub pointing at a
+closed loopback port, so a stray query fails locally.
 
 Skipped when unbound is not installed, except in CI (CI=true), where that is a failure.
 """
@@ -126,6 +127,11 @@ rpz:
 rpz:
   name: "de.rpz.contactpoint."
   zonefile: "{tmp_path}/de.rpz"
+
+# Anything else would go to the root servers: send it to a closed local port instead.
+stub-zone:
+  name: "."
+  stub-addr: 127.0.0.1@{_free_port()}
 
 auth-zone:
   name: "example.com."
