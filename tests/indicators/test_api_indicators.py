@@ -198,3 +198,16 @@ def test_a_card_number_in_the_purpose_is_redacted_in_the_audit_log(
             select(AuditEntry.reason).where(AuditEntry.action == "indicator.lookup")
         ).one()
     assert reason == "chargeback check for card [card 411111…1111]"
+
+
+def test_reading_personal_data_indicators_is_audited(
+    client: TestClient, factory: sessionmaker[Session], world: dict[str, Any]
+) -> None:
+    h = bearer(world["fr"])
+    assert client.get("/api/v1/indicators/domain/paypa1-secure.net", headers=h).is_success
+    assert client.get("/api/v1/indicators/iban/DE89370400440532013000", headers=h).is_success
+    with transaction(factory) as s:
+        actions = list(
+            s.scalars(select(AuditEntry.action).where(AuditEntry.action.like("indicator.%")))
+        )
+    assert actions == ["indicator.read"]  # the IBAN is personal data; the domain is not
