@@ -8,7 +8,9 @@ commits.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import threading
 from datetime import datetime
 from typing import Any
 
@@ -94,11 +96,34 @@ def run_worker(
 ) -> None:
     """Run a procrastinate worker; ``wait=False`` returns once the queue is empty."""
     app = make_app(settings, factory)
-    app.run_worker(
-        queues=[QUEUE],
-        wait=wait,
-        concurrency=concurrency or settings.worker_concurrency,
-        install_signal_handlers=install_signal_handlers,
-        listen_notify=wait,
-        delete_jobs="successful",
-    )
+
+    def work() -> None:
+        app.run_worker(
+            queues=[QUEUE],
+            wait=wait,
+            concurrency=concurrency or settings.worker_concurrency,
+            install_signal_handlers=install_signal_handlers,
+            listen_notify=wait,
+            delete_jobs="successful",
+        )
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        work()
+        return
+    # A caller already inside an event loop (an embedding app, a sync Playwright session in
+    # the same thread) cannot asyncio.run() again: give the worker a thread of its own.
+    errors: list[BaseException] = []
+
+    def in_thread() -> None:
+        try:
+            work()
+        except BaseException as exc:  # re-raised in the caller below
+            errors.append(exc)
+
+    thread = threading.Thread(target=in_thread, name="procrastinate-worker")
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
