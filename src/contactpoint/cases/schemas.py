@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -18,6 +18,7 @@ from pydantic import (
 
 from contactpoint.cases.models import CaseStatus, CustodyAction
 from contactpoint.core.markings import TLP
+from contactpoint.core.paging import Page  # noqa: F401  (re-exported)
 
 # Participants are organisations, so a case is shared by organisation: AMBER (the owner,
 # the participants and their need-to-know) or AMBER+STRICT (those organisations only).
@@ -200,15 +201,6 @@ class CustodyOut(BaseModel):
     entries: list[CustodyEntryOut]
     chain_ok: bool
     problem: str | None = None
-
-
-T = TypeVar("T")
-
-
-@dataclass
-class Page(Generic[T]):
-    items: list[T] = field(default_factory=list)
-    next_cursor: str | None = None
 
 
 def field_errors(exc: ValidationError) -> list[dict[str, Any]]:

@@ -7,11 +7,9 @@ audited. Services never commit. Evidence lives in cases.evidence.
 
 from __future__ import annotations
 
-import base64
 import uuid
-from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from contactpoint.accounts.models import Organisation, User
@@ -28,7 +26,6 @@ from contactpoint.cases.schemas import (
     CaseFilter,
     CaseIn,
     NoteIn,
-    Page,
     ParticipantIn,
     StatusIn,
     TaskIn,
@@ -40,6 +37,7 @@ from contactpoint.core.actor import Actor
 from contactpoint.core.db import utcnow
 from contactpoint.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from contactpoint.core.markings import TLP
+from contactpoint.core.paging import Page, newest_first
 from contactpoint.reports.models import Report
 
 
@@ -190,22 +188,6 @@ def _where(actor: Actor, f: CaseFilter) -> list[ColumnElement[bool]]:
     return conds
 
 
-def _encode_cursor(case: Case) -> str:
-    raw = f"{case.created_at.isoformat()}|{case.id}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        at, cid = raw.split("|")
-        return datetime.fromisoformat(at), uuid.UUID(cid)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidInput(
-            "bad cursor", errors=[{"field": "cursor", "message": "not a cursor from this API"}]
-        ) from exc
-
-
 def list_cases(
     session: Session,
     actor: Actor,
@@ -215,17 +197,8 @@ def list_cases(
     limit: int = 50,
 ) -> Page[Case]:
     """Visible cases, newest first, keyset-paginated."""
-    limit = max(1, min(limit, 500))
     stmt = select(Case).where(*_where(actor, filters))
-    if cursor:
-        at, cid = _decode_cursor(cursor)
-        stmt = stmt.where(or_(Case.created_at < at, and_(Case.created_at == at, Case.id < cid)))
-    rows = list(
-        session.scalars(stmt.order_by(Case.created_at.desc(), Case.id.desc()).limit(limit + 1))
-    )
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return Page(rows, _encode_cursor(rows[-1]) if more and rows else None)
+    return newest_first(session, stmt, Case, cursor=cursor, limit=limit)
 
 
 def count_cases(session: Session, actor: Actor, filters: CaseFilter) -> int:

@@ -7,10 +7,10 @@ importer with the same field name and message.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any
 
 from babel.numbers import list_currencies
 from pydantic import (
@@ -25,6 +25,7 @@ from pydantic import (
 import contactpoint.taxonomy.service as taxonomy
 from contactpoint.core.db import utcnow
 from contactpoint.core.markings import PAP, TLP, HandlingCode
+from contactpoint.core.paging import Page  # noqa: F401  (re-exported)
 from contactpoint.reports.models import Report, Source, Status
 from contactpoint.taxonomy.vocab import (
     Category,
@@ -45,7 +46,6 @@ Str200 = Annotated[str, Field(min_length=1, max_length=200)]
 __all__ = [
     "AttachmentIn",
     "NoteIn",
-    "Page",
     "PublicStatus",
     "ReportFilter",
     "ReportIn",
@@ -305,15 +305,6 @@ class SubmitResult:
     report: Report
     created: bool  # False when the organisation's external_id was already known
     status_secret: str | None = None  # citizen reports: shown once, stored hashed
-
-
-T = TypeVar("T")
-
-
-@dataclass
-class Page(Generic[T]):
-    items: list[T] = field(default_factory=list)
-    next_cursor: str | None = None
 
 
 @dataclass

@@ -6,7 +6,6 @@ every read of the reporter's contact details is audited.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import secrets
@@ -16,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import py3langid
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -29,6 +28,7 @@ from contactpoint.core.config import Settings, get_settings
 from contactpoint.core.crypto import hmac_token
 from contactpoint.core.errors import Forbidden, InvalidInput, NotFound, TooLarge
 from contactpoint.core.markings import PAP, TLP
+from contactpoint.core.paging import Page, newest_first
 from contactpoint.indicators import service as indicators
 from contactpoint.reports import indicator_links, redact, search, storage
 from contactpoint.reports.models import (
@@ -45,7 +45,6 @@ from contactpoint.reports.schemas import (
     MAX_ATTACHMENTS,
     AttachmentIn,
     NoteIn,
-    Page,
     PublicStatus,
     ReporterContact,
     ReportFilter,
@@ -438,22 +437,6 @@ def _where(session: Session, actor: Actor, f: ReportFilter) -> list[ColumnElemen
     return conds
 
 
-def _encode_cursor(report: Report) -> str:
-    raw = f"{report.created_at.isoformat()}|{report.id}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        at, rid = raw.split("|")
-        return datetime.fromisoformat(at), uuid.UUID(rid)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidInput(
-            "bad cursor", errors=[{"field": "cursor", "message": "not a cursor from this API"}]
-        ) from exc
-
-
 def list_reports(
     session: Session,
     actor: Actor,
@@ -463,19 +446,8 @@ def list_reports(
     limit: int = 50,
 ) -> Page[Report]:
     """Newest first, keyset-paginated: pass ``next_cursor`` back to get the next page."""
-    limit = max(1, min(limit, 500))
     stmt = select(Report).where(*_where(session, actor, filters))
-    if cursor:
-        at, rid = _decode_cursor(cursor)
-        stmt = stmt.where(
-            or_(Report.created_at < at, and_(Report.created_at == at, Report.id < rid))
-        )
-    rows = list(
-        session.scalars(stmt.order_by(Report.created_at.desc(), Report.id.desc()).limit(limit + 1))
-    )
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return Page(rows, _encode_cursor(rows[-1]) if more and rows else None)
+    return newest_first(session, stmt, Report, cursor=cursor, limit=limit)
 
 
 def count_reports(session: Session, actor: Actor, filters: ReportFilter) -> int:
