@@ -139,6 +139,10 @@ def bench_exports(entries: list[ExportEntry], tmp: Path) -> dict[str, bytes]:
             f"  {'':<44} (one write of the joined lines: {t_one:.3f} s, "
             f"ratio {t_ours / t_one:.1f}x)"
         )
+    t_enc, blob = timed(lambda: writers.encode_snapshot(entries))
+    t_dec, _ = timed(lambda: writers.decode_snapshot(blob))
+    print(f"  version snapshot ({len(blob) / 2**20:.1f} MiB gzip'd JSON): stored at publish in "
+          f"{t_enc:.2f} s, decoded once per version (then cached) in {t_dec:.2f} s")
     exprs = writers.hash_expressions(entries)
 
     def hash_and_write() -> None:

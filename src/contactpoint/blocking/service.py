@@ -10,12 +10,11 @@ not exist (404). Only a law-enforcement or public-body organisation with
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import json
+import threading
 import uuid
 from collections import OrderedDict
-from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -310,7 +309,7 @@ def publish(
     last = session.scalar(
         select(func.max(BlocklistVersion.serial)).where(BlocklistVersion.blocklist_id == bl.id)
     )
-    snapshot = gzip.compress(json.dumps([asdict(e) for e in entries]).encode(), mtime=0)
+    snapshot = writers.encode_snapshot(entries)
     version = BlocklistVersion(
         blocklist_id=bl.id,
         serial=(last or 0) + 1,
@@ -381,8 +380,23 @@ def get_version(session: Session, actor: Actor, country: str, serial: str) -> Bl
     return found
 
 
+_SNAPSHOTS: OrderedDict[uuid.UUID, list[ExportEntry]] = OrderedDict()
+_SNAPSHOT_CACHE_SIZE = 3  # the latest version and the one a diff compares it with
+
+
 def snapshot_entries(version: BlocklistVersion) -> list[ExportEntry]:
-    return [ExportEntry(**row) for row in json.loads(gzip.decompress(version.snapshot))]
+    """The entries of a version, decoded once and kept for the next formats and diffs."""
+    with _CACHE_LOCK:
+        cached = _SNAPSHOTS.get(version.id)
+        if cached is not None:
+            _SNAPSHOTS.move_to_end(version.id)
+            return cached
+    entries = writers.decode_snapshot(version.snapshot)
+    with _CACHE_LOCK:
+        _SNAPSHOTS[version.id] = entries
+        while len(_SNAPSHOTS) > _SNAPSHOT_CACHE_SIZE:
+            _SNAPSHOTS.popitem(last=False)
+    return entries
 
 
 def meta_of(version: BlocklistVersion, country: str) -> ListMeta:
@@ -391,6 +405,9 @@ def meta_of(version: BlocklistVersion, country: str) -> ListMeta:
     )
 
 
+# Versions never change, so their decoded entries and exports can be kept in memory; the
+# lock guards the LRU bookkeeping against the thread pool that runs sync endpoints.
+_CACHE_LOCK = threading.Lock()
 _EXPORTS: OrderedDict[tuple[uuid.UUID, str], bytes] = OrderedDict()
 _EXPORT_CACHE_SIZE = 24
 
@@ -400,13 +417,15 @@ def render(version: BlocklistVersion, country: str, fmt: str) -> bytes:
     if fmt not in writers.FORMATS:
         raise NotFound(f"unknown format '{fmt}'; formats: {', '.join(writers.FORMATS)}")
     key = (version.id, fmt)
-    if key in _EXPORTS:
-        _EXPORTS.move_to_end(key)
-        return _EXPORTS[key]
+    with _CACHE_LOCK:
+        if key in _EXPORTS:
+            _EXPORTS.move_to_end(key)
+            return _EXPORTS[key]
     data = writers.render(fmt, snapshot_entries(version), meta_of(version, country))
-    _EXPORTS[key] = data
-    while len(_EXPORTS) > _EXPORT_CACHE_SIZE:
-        _EXPORTS.popitem(last=False)
+    with _CACHE_LOCK:
+        _EXPORTS[key] = data
+        while len(_EXPORTS) > _EXPORT_CACHE_SIZE:
+            _EXPORTS.popitem(last=False)
     return data
 
 

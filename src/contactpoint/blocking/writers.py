@@ -7,12 +7,13 @@ same version always gives the same bytes and the same Ed25519 signature.
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from contactpoint.blocking import rpz
 from contactpoint.blocking.hashprefix import HashList
@@ -38,8 +39,10 @@ CSV_FIELDS = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class ExportEntry:
+class ExportEntry(NamedTuple):
+    """One entry as a version holds it. A named tuple: a million of them load in a fraction
+    of the time frozen dataclasses take, and a tuple is already its JSON row."""
+
     id: str
     kind: str  # domain, url, ip
     value: str  # punycode domain, canonical URL, or IP address
@@ -51,6 +54,21 @@ class ExportEntry:
     valid_from: str
     valid_until: str | None
     redress_url: str | None
+
+
+def encode_snapshot(entries: list[ExportEntry]) -> bytes:
+    """A version's stored form: gzip'd JSON, one column per field. Columns load about four
+    times faster than a million small row lists; gzip level 1 is several times faster than
+    the default for a little more space."""
+    body = {"fields": ExportEntry._fields, "columns": list(zip(*entries, strict=True))}
+    return gzip.compress(json.dumps(body).encode(), compresslevel=1, mtime=0)
+
+
+def decode_snapshot(data: bytes) -> list[ExportEntry]:
+    body = json.loads(gzip.decompress(data))
+    if tuple(body["fields"]) != ExportEntry._fields:
+        raise ValueError(f"snapshot fields {body['fields']} are not {ExportEntry._fields}")
+    return list(map(ExportEntry._make, zip(*body["columns"], strict=True)))
 
 
 @dataclass(frozen=True)
@@ -143,7 +161,7 @@ def render(fmt: str, entries: list[ExportEntry], meta: ListMeta) -> bytes:
 
 def _rows(entries: Iterable[ExportEntry]) -> Iterable[dict[str, Any]]:
     for e in sorted(entries, key=lambda e: (e.kind, e.value, e.id)):
-        row = asdict(e)
+        row = e._asdict()
         del row["host"], row["block_host"]
         yield row
 
