@@ -130,7 +130,6 @@ def versions(country: str, db: DB, actor: AnyToken) -> Any:
 @router.get("/lists/{country}/diff")
 def diff(
     country: str,
-    request: Request,
     db: DB,
     actor: AnyToken,
     from_: Annotated[str, Query(alias="from")],
