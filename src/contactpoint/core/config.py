@@ -39,6 +39,10 @@ class Settings(BaseSettings):
         30, description="Indicator lookups (POST /api/v1/indicators/lookup) per organisation "
         "per minute, per web process."
     )
+    correlation_max_campaigns: int = Field(
+        20, ge=1, description="An indicator held by more reports than this is over-correlating "
+        "and stops linking campaigns (MISP's default cap is 20)."
+    )
     run_jobs_in_process: bool | None = Field(
         None,
         description="Run background jobs inside the web process. Default: yes on SQLite, "

@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from contactpoint.accounts.ratelimit import SlidingWindowLimiter
-from contactpoint.core import audit
+from contactpoint.core import audit, jobs
 from contactpoint.core.access import visible
 from contactpoint.core.actor import Actor
 from contactpoint.core.errors import Forbidden, InvalidInput, RateLimited
@@ -46,6 +46,7 @@ def link_on_intake(session: Session, report: Report, found: list[Found]) -> None
         pending.append(item)
     else:
         indicators.store(session, [item])
+        _correlate(session, [report.id])
 
 
 def store_pending(session: Session) -> None:
@@ -53,6 +54,13 @@ def store_pending(session: Session) -> None:
     pending = session.info.pop(PENDING, None)
     if pending:
         indicators.store(session, pending)
+        _correlate(session, [item[0] for item in pending])
+
+
+def _correlate(session: Session, report_ids: list[uuid.UUID]) -> None:
+    """Queue campaign linking in this transaction. By job name: correlation sits above
+    reports in the layers (ADR 0012); it runs only if the intake commits."""
+    jobs.defer(session, "correlation.link", report_ids=[str(r) for r in report_ids])
 
 
 def reextract(session: Session, reports: Sequence[Report]) -> None:

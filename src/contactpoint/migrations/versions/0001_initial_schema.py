@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 11:20:30.409619
+Create Date: 2026-11-28 11:58:54.759804
 """
 
 from __future__ import annotations
@@ -42,6 +42,20 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_audit_log_actor_org_id'), ['actor_org_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_log_actor_user_id'), ['actor_user_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_log_object_id'), ['object_id'], unique=False)
+
+    op.create_table('campaigns',
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('countries', sa.JSON(), nullable=False),
+    sa.Column('first_seen', contactpoint.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_seen', contactpoint.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_campaigns'))
+    )
+    with op.batch_alter_table('campaigns', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_campaigns_last_seen'), ['last_seen'], unique=False)
+        batch_op.create_index(batch_op.f('ix_campaigns_size'), ['size'], unique=False)
 
     op.create_table('indicators',
     sa.Column('type', sa.String(length=32), nullable=False),
@@ -286,6 +300,19 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_cases_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_tlp'), ['tlp'], unique=False)
 
+    op.create_table('correlation_indicator_states',
+    sa.Column('indicator_id', sa.Uuid(), nullable=False),
+    sa.Column('state', sa.Enum('excluded', 'over-correlating', 'lifted', name='correlation_link_state', native_enum=False, length=32), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=True),
+    sa.Column('changed_by_id', sa.Uuid(), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['changed_by_id'], ['users.id'], name=op.f('fk_correlation_indicator_states_changed_by_id_users')),
+    sa.ForeignKeyConstraint(['indicator_id'], ['indicators.id'], name=op.f('fk_correlation_indicator_states_indicator_id_indicators'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_correlation_indicator_states')),
+    sa.UniqueConstraint('indicator_id', name=op.f('uq_correlation_indicator_states_indicator_id'))
+    )
     op.create_table('login_sessions',
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('user_id', sa.Uuid(), nullable=False),
@@ -387,6 +414,16 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_share_recipients_object_type'), ['object_type'], unique=False)
         batch_op.create_index(batch_op.f('ix_share_recipients_org_id'), ['org_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_share_recipients_user_id'), ['user_id'], unique=False)
+
+    op.create_table('campaign_members',
+    sa.Column('report_id', sa.Uuid(), nullable=False),
+    sa.Column('campaign_id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_campaign_members_campaign_id_campaigns'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['report_id'], ['reports.id'], name=op.f('fk_campaign_members_report_id_reports'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('report_id', name=op.f('pk_campaign_members'))
+    )
+    with op.batch_alter_table('campaign_members', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_campaign_members_campaign_id'), ['campaign_id'], unique=False)
 
     op.create_table('case_evidence',
     sa.Column('case_id', sa.Uuid(), nullable=False),
@@ -536,6 +573,20 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_coop_requests_tlp'), ['tlp'], unique=False)
         batch_op.create_index(batch_op.f('ix_coop_requests_type_code'), ['type_code'], unique=False)
 
+    op.create_table('correlation_manual_links',
+    sa.Column('key', sa.String(length=40), nullable=False),
+    sa.Column('report_id', sa.Uuid(), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['report_id'], ['reports.id'], name=op.f('fk_correlation_manual_links_report_id_reports'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_correlation_manual_links')),
+    sa.UniqueConstraint('key', 'report_id', name='uq_manual_link')
+    )
+    with op.batch_alter_table('correlation_manual_links', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_correlation_manual_links_key'), ['key'], unique=False)
+
     op.create_table('report_attachments',
     sa.Column('report_id', sa.Uuid(), nullable=False),
     sa.Column('sha256', sa.String(length=64), nullable=False),
@@ -651,6 +702,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_report_attachments_report_id'))
 
     op.drop_table('report_attachments')
+    with op.batch_alter_table('correlation_manual_links', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_correlation_manual_links_key'))
+
+    op.drop_table('correlation_manual_links')
     with op.batch_alter_table('coop_requests', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_coop_requests_type_code'))
         batch_op.drop_index(batch_op.f('ix_coop_requests_tlp'))
@@ -686,6 +741,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_case_evidence_case_id'))
 
     op.drop_table('case_evidence')
+    with op.batch_alter_table('campaign_members', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_campaign_members_campaign_id'))
+
+    op.drop_table('campaign_members')
     with op.batch_alter_table('share_recipients', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_share_recipients_user_id'))
         batch_op.drop_index(batch_op.f('ix_share_recipients_org_id'))
@@ -711,6 +770,7 @@ def downgrade() -> None:
 
     op.drop_table('notifications')
     op.drop_table('login_sessions')
+    op.drop_table('correlation_indicator_states')
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_cases_tlp'))
         batch_op.drop_index(batch_op.f('ix_cases_status'))
@@ -760,6 +820,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_indicators_card_bin'))
 
     op.drop_table('indicators')
+    with op.batch_alter_table('campaigns', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_campaigns_size'))
+        batch_op.drop_index(batch_op.f('ix_campaigns_last_seen'))
+
+    op.drop_table('campaigns')
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_log_object_id'))
         batch_op.drop_index(batch_op.f('ix_audit_log_actor_user_id'))
