@@ -309,7 +309,7 @@ def publish(
     last = session.scalar(
         select(func.max(BlocklistVersion.serial)).where(BlocklistVersion.blocklist_id == bl.id)
     )
-    snapshot = writers.encode_snapshot(entries)
+    blob = writers.encode_snapshot(writers.make_snapshot(entries))
     version = BlocklistVersion(
         blocklist_id=bl.id,
         serial=(last or 0) + 1,
@@ -319,7 +319,7 @@ def publish(
         landing_host=bl.landing_host,
         wildcard=bl.wildcard,
         hash_checksum=HashList.from_expressions(writers.hash_expressions(entries)).checksum(),
-        snapshot=snapshot,
+        snapshot=blob,
     )
     session.add(version)
     session.flush()
@@ -380,23 +380,27 @@ def get_version(session: Session, actor: Actor, country: str, serial: str) -> Bl
     return found
 
 
-_SNAPSHOTS: OrderedDict[uuid.UUID, list[ExportEntry]] = OrderedDict()
+_SNAPSHOTS: OrderedDict[uuid.UUID, writers.Snapshot] = OrderedDict()
 _SNAPSHOT_CACHE_SIZE = 3  # the latest version and the one a diff compares it with
 
 
 def snapshot_entries(version: BlocklistVersion) -> list[ExportEntry]:
-    """The entries of a version, decoded once and kept for the next formats and diffs."""
+    return snapshot(version).entries
+
+
+def snapshot(version: BlocklistVersion) -> writers.Snapshot:
+    """The content of a version, decoded once and kept for the next formats and diffs."""
     with _CACHE_LOCK:
         cached = _SNAPSHOTS.get(version.id)
         if cached is not None:
             _SNAPSHOTS.move_to_end(version.id)
             return cached
-    entries = writers.decode_snapshot(version.snapshot)
+    decoded = writers.decode_snapshot(version.snapshot)
     with _CACHE_LOCK:
-        _SNAPSHOTS[version.id] = entries
+        _SNAPSHOTS[version.id] = decoded
         while len(_SNAPSHOTS) > _SNAPSHOT_CACHE_SIZE:
             _SNAPSHOTS.popitem(last=False)
-    return entries
+    return decoded
 
 
 def meta_of(version: BlocklistVersion, country: str) -> ListMeta:
@@ -421,7 +425,7 @@ def render(version: BlocklistVersion, country: str, fmt: str) -> bytes:
         if key in _EXPORTS:
             _EXPORTS.move_to_end(key)
             return _EXPORTS[key]
-    data = writers.render(fmt, snapshot_entries(version), meta_of(version, country))
+    data = writers.render(fmt, snapshot(version), meta_of(version, country))
     with _CACHE_LOCK:
         _EXPORTS[key] = data
         while len(_EXPORTS) > _EXPORT_CACHE_SIZE:
