@@ -36,6 +36,8 @@ ROUTER_MODULES = [
     "contactpoint.indicators.ui",
     "contactpoint.reports.api",
     "contactpoint.reports.ui",
+    "contactpoint.correlation.api",
+    "contactpoint.correlation.ui",
     "contactpoint.cases.api",
     "contactpoint.cases.ui",
     "contactpoint.cooperation.api",

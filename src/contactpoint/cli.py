@@ -28,6 +28,7 @@ SUBCOMMANDS = [
     ("contactpoint.core.cli", "keys_app", "keys"),
     ("contactpoint.indicators.cli", "app", "indicators"),
     ("contactpoint.reports.cli", "app", "reports"),
+    ("contactpoint.correlation.cli", "app", "campaigns"),
     ("contactpoint.taxonomy.cli", "app", "taxonomy"),
     ("contactpoint.cases.cli", "app", "cases"),
     ("contactpoint.cooperation.cli", "app", "cooperation"),

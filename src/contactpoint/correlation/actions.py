@@ -116,7 +116,7 @@ def lift_over_correlation(
     )
 
 
-def _a_visible_member(session: Session, actor: Actor, campaign_id: uuid.UUID) -> uuid.UUID:
+def a_visible_member(session: Session, actor: Actor, campaign_id: uuid.UUID) -> uuid.UUID:
     rid = session.scalar(
         select(Report.id)
         .join(CampaignMember, CampaignMember.report_id == Report.id)
@@ -140,8 +140,8 @@ def merge(
             "a campaign cannot be merged with itself",
             errors=[{"field": "other_id", "message": "choose another campaign"}],
         )
-    a = _a_visible_member(session, actor, campaign_id)
-    b = _a_visible_member(session, actor, other_id)
+    a = a_visible_member(session, actor, campaign_id)
+    b = a_visible_member(session, actor, other_id)
     key = f"m:{uuid.uuid4().hex}"
     session.add_all([ManualLink(key=key, report_id=r, reason=why) for r in (a, b)])
     session.flush()
@@ -170,7 +170,7 @@ def split(
     """Split a campaign by excluding the indicators that joined its parts."""
     _need(actor, ACT)
     why = _reason(reason)
-    _a_visible_member(session, actor, campaign_id)
+    a_visible_member(session, actor, campaign_id)
     if not indicator_ids:
         raise InvalidInput(
             "name the indicators to exclude",

@@ -1,0 +1,97 @@
+"""`/api/v1/campaigns`: campaigns as the caller may see them, analyst actions, hit/no-hit.
+
+Totals and members are computed over the reports the caller may see; a campaign with no
+visible member is 404. Actions need ``reports:triage`` and a reason; they are audited.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
+
+from contactpoint.accounts.deps import require_api
+from contactpoint.core.actor import Actor
+from contactpoint.core.web import DB
+from contactpoint.correlation import actions, service
+
+router = APIRouter(prefix="/api/v1/campaigns", tags=["campaigns"])
+Reader = Annotated[Actor, Depends(require_api(service.READ))]
+Analyst = Annotated[Actor, Depends(require_api(service.ACT))]
+
+
+class Reason(BaseModel):
+    reason: str = Field(description="why; kept in the audit log")
+
+
+class MergeIn(Reason):
+    other_id: uuid.UUID
+
+
+class SplitIn(Reason):
+    indicator_ids: list[uuid.UUID]
+
+
+@router.get("")
+def list_campaigns(
+    db: DB,
+    actor: Reader,
+    country: Annotated[str | None, Query(max_length=2)] = None,
+    category: str | None = None,
+    min_size: Annotated[int, Query(ge=1)] = 2,
+    since: datetime | None = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> dict[str, Any]:
+    items, nxt = service.list_campaigns(
+        db,
+        actor,
+        country=country.upper() if country else None,
+        category=category,
+        min_size=min_size,
+        since=since,
+        cursor=cursor,
+        limit=limit,
+    )
+    return {"items": items, "next_cursor": nxt}
+
+
+@router.get("/hits")
+def hits(db: DB, actor: Reader, report_id: uuid.UUID) -> dict[str, Any]:
+    """Other reports you may not see that share an indicator with this one, counted by
+    holder organisation. No ids and no content."""
+    return {"report_id": str(report_id), "holders": actions.hits(db, actor, report_id)}
+
+
+@router.get("/{campaign_id}")
+def get_campaign(db: DB, actor: Reader, campaign_id: uuid.UUID) -> dict[str, Any]:
+    return service.get_campaign(db, actor, campaign_id)
+
+
+@router.post("/{campaign_id}/merge")
+def merge(db: DB, actor: Analyst, campaign_id: uuid.UUID, body: MergeIn) -> dict[str, Any]:
+    joined = actions.merge(db, actor, campaign_id, body.other_id, body.reason)
+    return {"id": str(joined)}
+
+
+@router.post("/{campaign_id}/split", status_code=204)
+def split(db: DB, actor: Analyst, campaign_id: uuid.UUID, body: SplitIn) -> None:
+    actions.split(db, actor, campaign_id, body.indicator_ids, body.reason)
+
+
+@router.post("/indicators/{indicator_id}/exclude", status_code=204)
+def exclude(db: DB, actor: Analyst, indicator_id: uuid.UUID, body: Reason) -> None:
+    actions.exclude_indicator(db, actor, indicator_id, body.reason)
+
+
+@router.post("/indicators/{indicator_id}/include", status_code=204)
+def include(db: DB, actor: Analyst, indicator_id: uuid.UUID, body: Reason) -> None:
+    actions.include_indicator(db, actor, indicator_id, body.reason)
+
+
+@router.post("/indicators/{indicator_id}/lift", status_code=204)
+def lift(db: DB, actor: Analyst, indicator_id: uuid.UUID, body: Reason) -> None:
+    actions.lift_over_correlation(db, actor, indicator_id, body.reason)

@@ -1,0 +1,134 @@
+"""Campaigns through the API, the pages and the CLI, on both databases."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
+
+from contactpoint.core.db import transaction
+from contactpoint.core.models_registry import metadata  # noqa: F401  (all tables known)
+from contactpoint.correlation.models import CampaignMember
+from factories import (
+    bearer,
+    csrf_of,
+    login,
+    make_org,
+    make_token,
+    make_user,
+    report_data,
+    use_cli_settings,
+)
+
+IBAN = "FR7630006000011234567890189"
+
+
+@pytest.fixture
+def tokens(factory: sessionmaker[Session]) -> dict[str, str]:
+    with transaction(factory) as s:
+        fr_user = make_user(s, make_org(s, "Police FR", "law-enforcement", "FR"), ["analyst"],
+                            email="fr@example.org")
+        de_user = make_user(s, make_org(s, "Polizei DE", "law-enforcement", "DE"), ["analyst"],
+                            email="de@example.org")
+        perms = ["reports:read", "reports:submit", "reports:triage"]
+        return {"fr": make_token(s, fr_user, perms)[1], "de": make_token(s, de_user, perms)[1]}
+
+
+def submit(client: TestClient, token: str, country: str, **kw: object) -> str:
+    body = report_data(victim_country=country, **kw)
+    resp = client.post("/api/v1/reports", json=body, headers=bearer(token))
+    assert resp.status_code == 201, resp.text
+    return str(resp.json()["id"])
+
+
+def queued_links(factory: sessionmaker[Session]) -> int:
+    with transaction(factory) as s:
+        if s.get_bind().dialect.name == "postgresql":
+            sql = "SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'correlation.link'"
+        else:
+            sql = "SELECT count(*) FROM job_queue WHERE name = 'correlation.link'"
+        return int(s.execute(text(sql)).scalar() or 0)
+
+
+@pytest.fixture
+def two_countries(client: TestClient, tokens: dict[str, str], factory, settings, monkeypatch):  # type: ignore[no-untyped-def]
+    a = submit(client, tokens["fr"], "FR", tlp="GREEN", loss_amount="100.00")
+    b = submit(client, tokens["de"], "DE", loss_amount="900.00")  # AMBER: DE only
+    c = submit(client, tokens["de"], "DE", tlp="GREEN", loss_amount="50.00")
+    assert queued_links(factory) >= 3  # each intake queued its linking job
+    use_cli_settings(monkeypatch, settings)
+    from contactpoint.cli import app
+
+    out = CliRunner().invoke(app, ["campaigns", "recompute"])
+    assert out.exit_code == 0, out.output
+    assert "1 campaigns" in out.output
+    return a, b, c
+
+
+def test_api_lists_and_shows_only_what_the_caller_may_see(
+    client: TestClient, tokens: dict[str, str], two_countries  # type: ignore[no-untyped-def]
+) -> None:
+    a, _b, c = two_countries
+    listed = client.get("/api/v1/campaigns", headers=bearer(tokens["fr"])).json()["items"]
+    assert len(listed) == 1
+    assert listed[0]["reports"] == 2 and listed[0]["losses"] == {"EUR": "150.00"}
+    assert listed[0]["countries"] == ["DE", "FR"]
+    cid = listed[0]["id"]
+    de = client.get(f"/api/v1/campaigns/{cid}", headers=bearer(tokens["de"])).json()
+    assert de["reports"] == 3 and de["losses"] == {"EUR": "1050.00"}
+    fr = client.get(f"/api/v1/campaigns/{cid}", headers=bearer(tokens["fr"])).json()
+    assert {m["id"] for m in fr["members"]} == {a, c}
+    hits = client.get(f"/api/v1/campaigns/hits?report_id={a}", headers=bearer(tokens["fr"]))
+    assert hits.json()["holders"] == [{"holder": "Polizei DE", "country": "DE", "reports": 1}]
+    assert client.get("/api/v1/campaigns?country=IT", headers=bearer(tokens["fr"])).json()[
+        "items"
+    ] == []
+    missing = client.get(f"/api/v1/campaigns/{uuid.uuid4()}", headers=bearer(tokens["fr"]))
+    assert missing.status_code == 404
+
+
+def test_api_exclude_needs_a_reason_and_splits(
+    client: TestClient, tokens: dict[str, str], two_countries, factory  # type: ignore[no-untyped-def]
+) -> None:
+    cid = client.get("/api/v1/campaigns", headers=bearer(tokens["de"])).json()["items"][0]["id"]
+    ind = client.get(f"/api/v1/campaigns/{cid}", headers=bearer(tokens["de"])).json()[
+        "indicators"
+    ][0]
+    url = f"/api/v1/campaigns/indicators/{ind['id']}/exclude"
+    bad = client.post(url, json={"reason": ""}, headers=bearer(tokens["de"]))
+    assert bad.status_code == 422 and "reason" in bad.text
+    ok = client.post(url, json={"reason": "the victims' own bank"}, headers=bearer(tokens["de"]))
+    assert ok.status_code == 204, ok.text
+    with transaction(factory) as s:
+        assert s.scalars(select(CampaignMember)).all() == []
+    gone = client.get(f"/api/v1/campaigns/{cid}", headers=bearer(tokens["de"]))
+    assert gone.status_code == 404
+
+
+def test_pages_list_detail_exclude_and_hits(
+    client: TestClient, tokens: dict[str, str], two_countries  # type: ignore[no-untyped-def]
+) -> None:
+    a = two_countries[0]
+    login(client, "fr@example.org")
+    page = client.get("/campaigns")
+    assert page.status_code == 200 and "DE, FR" in page.text
+    cid = page.text.split('href="/campaigns/')[1].split('"')[0]
+    detail = client.get(f"/campaigns/{cid}")
+    assert "150.00 EUR" in detail.text and IBAN not in detail.text
+    report_page = client.get(f"/reports/{a}")
+    assert f"/campaigns/hits?report_id={a}" in report_page.text
+    hits = client.get(f"/campaigns/hits?report_id={a}")
+    assert "1 report(s) held by Polizei DE (DE)" in hits.text
+    ind = detail.text.split('name="indicator_id" value="')[1].split('"')[0]
+    resp = client.post(
+        f"/campaigns/{cid}/indicator",
+        data={"csrf_token": csrf_of(detail.text), "indicator_id": ind, "action": "exclude",
+              "reason": "shared test account"},
+        follow_redirects=False,
+    )
+    assert resp.status_code == 303 and resp.headers["location"] == "/campaigns"
+    assert 'id="no-campaigns"' in client.get("/campaigns").text
