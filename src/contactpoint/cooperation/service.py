@@ -8,12 +8,11 @@ through core.access: anyone else gets 404.
 
 from __future__ import annotations
 
-import base64
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from contactpoint.accounts.models import Organisation
@@ -29,6 +28,7 @@ from contactpoint.core.actor import Actor
 from contactpoint.core.config import get_settings
 from contactpoint.core.db import utcnow
 from contactpoint.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from contactpoint.core.paging import newest_first
 
 AUTHORITY_KINDS = ("law-enforcement", "eu-contact-point", "public-body")
 PROVIDER_KINDS = ("isp", "hosting", "platform", "registrar")
@@ -418,22 +418,6 @@ def _sent(actor: Actor) -> Select[Any]:
     return select_visible(CoopRequest, actor).where(CoopRequest.status != Status.DRAFT)
 
 
-def _encode_cursor(req: CoopRequest) -> str:
-    raw = f"{req.created_at.isoformat()}|{req.id}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        at, rid = raw.split("|")
-        return datetime.fromisoformat(at), uuid.UUID(rid)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidInput(
-            "bad cursor", errors=[{"field": "cursor", "message": "not a cursor from this API"}]
-        ) from exc
-
-
 def page(
     session: Session, actor: Actor, box: str, *, cursor: str | None = None, limit: int = 50
 ) -> tuple[list[CoopRequest], str | None]:
@@ -443,19 +427,8 @@ def page(
         q = _sent(actor).where(CoopRequest.receiving_org_id == actor.org_id)
     else:
         q = select_visible(CoopRequest, actor).where(CoopRequest.owner_org_id == actor.org_id)
-    if cursor:
-        at, rid = _decode_cursor(cursor)
-        q = q.where(
-            or_(
-                CoopRequest.created_at < at,
-                and_(CoopRequest.created_at == at, CoopRequest.id < rid),
-            )
-        )
-    q = q.order_by(CoopRequest.created_at.desc(), CoopRequest.id.desc()).limit(limit + 1)
-    rows = list(session.scalars(q))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, _encode_cursor(rows[-1]) if more and rows else None
+    found = newest_first(session, q, CoopRequest, cursor=cursor, limit=limit)
+    return found.items, found.next_cursor
 
 
 def inbox(session: Session, actor: Actor, limit: int = 200) -> list[CoopRequest]:
