@@ -1,0 +1,67 @@
+"""Intake queues linking by job name; the queued job and the recompute job build campaigns."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from contactpoint.core import jobs
+from contactpoint.core.config import Settings
+from contactpoint.core.db import transaction
+from contactpoint.correlation.models import CampaignMember
+from contactpoint.reports.bulk import import_file
+from factories import actor_of, make_org, make_report, make_user, report_data
+
+
+def queued_link_args(s: Session) -> list[list[str]]:
+    if s.get_bind().dialect.name == "postgresql":
+        sql = "SELECT args FROM procrastinate_jobs WHERE task_name = 'correlation.link'"
+    else:
+        sql = "SELECT args FROM job_queue WHERE name = 'correlation.link'"
+    out = []
+    for (args,) in s.execute(text(sql)):
+        args = json.loads(args) if isinstance(args, str) else args
+        out.append(list(args["report_ids"]))
+    return out
+
+
+def members(s: Session) -> int:
+    return len(s.scalars(select(CampaignMember)).all())
+
+
+def test_submit_queues_a_link_job_that_builds_the_campaign(
+    factory: sessionmaker[Session],
+) -> None:
+    with transaction(factory) as s:
+        actor = actor_of(make_user(s, make_org(s, "Police FR", "law-enforcement", "FR")))
+        a = make_report(s, actor)
+        b = make_report(s, actor)
+    with transaction(factory) as s:
+        queued = queued_link_args(s)
+        assert [str(a.id)] in queued and [str(b.id)] in queued
+        assert members(s) == 0  # nothing linked until the job runs
+        for ids in queued:
+            jobs.run_now(s, "correlation.link", report_ids=ids)
+        assert members(s) == 2
+
+
+def test_bulk_import_queues_one_job_per_batch_and_recompute_job_agrees(
+    factory: sessionmaker[Session], settings: Settings, tmp_path: Path
+) -> None:
+    with transaction(factory) as s:
+        actor = actor_of(make_user(s, make_org(s, "Bank FR", "bank", "FR")))
+    path = tmp_path / "r.jsonl"
+    path.write_text("\n".join(json.dumps(report_data()) for _ in range(5)) + "\n")
+    summary = import_file(factory, settings, actor, path, batch_size=2)
+    assert summary.accepted == 5
+    with transaction(factory) as s:
+        queued = queued_link_args(s)
+        assert sorted(len(ids) for ids in queued) == [1, 2, 2]  # one job per committed batch
+        for ids in queued:
+            jobs.run_now(s, "correlation.link", report_ids=ids)
+        assert members(s) == 5
+        assert jobs.run_now(s, "correlation.recompute") == {"campaigns": 1}
+        assert members(s) == 5
