@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from contactpoint.core.actor import SYSTEM, Actor
+from contactpoint.core.config import Settings
 from contactpoint.core.db import transaction
 from contactpoint.core.errors import NotFound
 from contactpoint.correlation import actions, engine
@@ -57,7 +58,9 @@ def iban_indicator(db: Session) -> Indicator:
     return db.scalars(select(Indicator).where(Indicator.type == "iban")).first()  # type: ignore[return-value]
 
 
-def test_shared_iban_links_fr_and_de_into_one_campaign(db: Session, people) -> None:  # type: ignore[no-untyped-def]
+def test_shared_iban_links_fr_and_de_into_one_campaign(
+    db: Session, people: dict[str, Actor]
+) -> None:
     a = report(db, people["fr"], "FR", IBAN, tlp="GREEN", loss_amount="100.00")
     b = report(db, people["de"], "DE", IBAN, tlp="GREEN", loss_amount="250.50")
     report(db, people["de"], "DE", OTHER_IBAN, tlp="GREEN")  # shares nothing
@@ -74,7 +77,7 @@ def test_shared_iban_links_fr_and_de_into_one_campaign(db: Session, people) -> N
     assert campaigns.list_campaigns(db, people["fr"], country="IT")[0] == []
 
 
-def test_warninglisted_indicator_does_not_link(db: Session, people) -> None:  # type: ignore[no-untyped-def]
+def test_warninglisted_indicator_does_not_link(db: Session, people: dict[str, Actor]) -> None:
     text = "Fake support said to search google.com first, then pay."
     report(db, people["fr"], "FR", description=text)
     report(db, people["fr"], "FR", description=text)
@@ -83,7 +86,7 @@ def test_warninglisted_indicator_does_not_link(db: Session, people) -> None:  # 
 
 
 def test_over_correlation_stops_at_the_cap_and_lifting_restores(
-    db: Session, people, settings  # type: ignore[no-untyped-def]
+    db: Session, people: dict[str, Actor], settings: Settings
 ) -> None:
     db.info["settings"] = settings.model_copy(update={"correlation_max_campaigns": 2})
     rs = [report(db, people["fr"], "FR", IBAN) for _ in range(2)]
@@ -99,15 +102,17 @@ def test_over_correlation_stops_at_the_cap_and_lifting_restores(
     assert detail["indicators"][0]["state"] == "lifted"
 
 
-def test_exclusion_splits_a_campaign(db: Session, people) -> None:  # type: ignore[no-untyped-def]
+def test_exclusion_splits_a_campaign(db: Session, people: dict[str, Actor]) -> None:
     a = report(db, people["fr"], "FR", IBAN, OTHER_IBAN)
     b = report(db, people["fr"], "FR", IBAN)
     c = report(db, people["fr"], "FR", OTHER_IBAN)
     assert partition(db) == {frozenset({a.id, b.id, c.id})}
     old = db.scalar(select(CampaignMember.campaign_id))
     shared = db.scalar(
-        select(Indicator).where(Indicator.type == "iban", Indicator.token.is_not(None))
-        .order_by(Indicator.first_seen).limit(1)
+        select(Indicator)
+        .where(Indicator.type == "iban", Indicator.token.is_not(None))
+        .order_by(Indicator.first_seen)
+        .limit(1)
     )
     assert shared is not None
     actions.split(db, people["fr"], old, [shared.id], "this IBAN is the bank's own")  # type: ignore[arg-type]
@@ -117,11 +122,13 @@ def test_exclusion_splits_a_campaign(db: Session, people) -> None:  # type: igno
     assert kept == old  # the bigger piece keeps the campaign
 
 
-def test_merge_joins_two_campaigns(db: Session, people) -> None:  # type: ignore[no-untyped-def]
+def test_merge_joins_two_campaigns(db: Session, people: dict[str, Actor]) -> None:
     a = [report(db, people["fr"], "FR", IBAN) for _ in range(2)]
     b = [report(db, people["fr"], "FR", OTHER_IBAN) for _ in range(2)]
-    ids = {db.scalar(select(CampaignMember.campaign_id).where(CampaignMember.report_id == r.id))
-           for r in (a[0], b[0])}
+    ids = {
+        db.scalar(select(CampaignMember.campaign_id).where(CampaignMember.report_id == r.id))
+        for r in (a[0], b[0])
+    }
     assert len(ids) == 2
     x, y = sorted(ids, key=str)
     joined = actions.merge(db, people["fr"], x, y, "same voice on the phone calls")  # type: ignore[arg-type]
@@ -129,7 +136,7 @@ def test_merge_joins_two_campaigns(db: Session, people) -> None:  # type: ignore
     assert joined in ids
 
 
-def test_invisible_members_do_not_count(db: Session, people) -> None:  # type: ignore[no-untyped-def]
+def test_invisible_members_do_not_count(db: Session, people: dict[str, Actor]) -> None:
     report(db, people["fr"], "FR", IBAN, loss_amount="100.00")  # AMBER: FR only
     report(db, people["de"], "DE", IBAN, loss_amount="900.00")  # AMBER: DE only
     report(db, people["de"], "DE", IBAN, loss_amount="50.00")
@@ -143,7 +150,9 @@ def test_invisible_members_do_not_count(db: Session, people) -> None:  # type: i
     assert de_items[0]["reports"] == 2 and de_items[0]["losses"] == {"EUR": "950.00"}
 
 
-def test_campaign_without_visible_member_is_not_found(db: Session, people) -> None:  # type: ignore[no-untyped-def]
+def test_campaign_without_visible_member_is_not_found(
+    db: Session, people: dict[str, Actor]
+) -> None:
     report(db, people["de"], "DE", IBAN)
     report(db, people["de"], "DE", IBAN)
     cid = db.scalar(select(CampaignMember.campaign_id))
@@ -151,7 +160,7 @@ def test_campaign_without_visible_member_is_not_found(db: Session, people) -> No
         campaigns.get_campaign(db, people["fr"], cid)  # type: ignore[arg-type]
 
 
-def test_hits_give_counts_by_holder_only(db: Session, people) -> None:  # type: ignore[no-untyped-def]
+def test_hits_give_counts_by_holder_only(db: Session, people: dict[str, Actor]) -> None:
     mine = report(db, people["fr"], "FR", IBAN)
     report(db, people["de"], "DE", IBAN)
     report(db, people["de"], "DE", IBAN)
@@ -165,7 +174,7 @@ def test_hits_give_counts_by_holder_only(db: Session, people) -> None:  # type: 
         actions.hits(db, people["fr"], theirs.id)  # type: ignore[union-attr]
 
 
-def test_recompute_equals_incremental(db: Session, people) -> None:  # type: ignore[no-untyped-def]
+def test_recompute_equals_incremental(db: Session, people: dict[str, Actor]) -> None:
     for ids in [(IBAN,), (OTHER_IBAN,), (IBAN, OTHER_IBAN), ("NL91ABNA0417164300",), (IBAN,)]:
         report(db, people["fr"], "FR", *ids)
     report(db, people["fr"], "FR", "NL91ABNA0417164300")

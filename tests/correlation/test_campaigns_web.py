@@ -10,6 +10,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
+from contactpoint.core.config import Settings
 from contactpoint.core.db import transaction
 from contactpoint.core.models_registry import metadata  # noqa: F401  (all tables known)
 from contactpoint.correlation.models import CampaignMember
@@ -30,10 +31,18 @@ IBAN = "FR7630006000011234567890189"
 @pytest.fixture
 def tokens(factory: sessionmaker[Session]) -> dict[str, str]:
     with transaction(factory) as s:
-        fr_user = make_user(s, make_org(s, "Police FR", "law-enforcement", "FR"), ["analyst"],
-                            email="fr@example.org")
-        de_user = make_user(s, make_org(s, "Polizei DE", "law-enforcement", "DE"), ["analyst"],
-                            email="de@example.org")
+        fr_user = make_user(
+            s,
+            make_org(s, "Police FR", "law-enforcement", "FR"),
+            ["analyst"],
+            email="fr@example.org",
+        )
+        de_user = make_user(
+            s,
+            make_org(s, "Polizei DE", "law-enforcement", "DE"),
+            ["analyst"],
+            email="de@example.org",
+        )
         perms = ["reports:read", "reports:submit", "reports:triage"]
         return {"fr": make_token(s, fr_user, perms)[1], "de": make_token(s, de_user, perms)[1]}
 
@@ -55,7 +64,13 @@ def queued_links(factory: sessionmaker[Session]) -> int:
 
 
 @pytest.fixture
-def two_countries(client: TestClient, tokens: dict[str, str], factory, settings, monkeypatch):  # type: ignore[no-untyped-def]
+def two_countries(
+    client: TestClient,
+    tokens: dict[str, str],
+    factory: sessionmaker[Session],
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> tuple[str, str, str]:
     a = submit(client, tokens["fr"], "FR", tlp="GREEN", loss_amount="100.00")
     b = submit(client, tokens["de"], "DE", loss_amount="900.00")  # AMBER: DE only
     c = submit(client, tokens["de"], "DE", tlp="GREEN", loss_amount="50.00")
@@ -70,7 +85,7 @@ def two_countries(client: TestClient, tokens: dict[str, str], factory, settings,
 
 
 def test_api_lists_and_shows_only_what_the_caller_may_see(
-    client: TestClient, tokens: dict[str, str], two_countries  # type: ignore[no-untyped-def]
+    client: TestClient, tokens: dict[str, str], two_countries: tuple[str, str, str]
 ) -> None:
     a, _b, c = two_countries
     listed = client.get("/api/v1/campaigns", headers=bearer(tokens["fr"])).json()["items"]
@@ -84,20 +99,24 @@ def test_api_lists_and_shows_only_what_the_caller_may_see(
     assert {m["id"] for m in fr["members"]} == {a, c}
     hits = client.get(f"/api/v1/campaigns/hits?report_id={a}", headers=bearer(tokens["fr"]))
     assert hits.json()["holders"] == [{"holder": "Polizei DE", "country": "DE", "reports": 1}]
-    assert client.get("/api/v1/campaigns?country=IT", headers=bearer(tokens["fr"])).json()[
-        "items"
-    ] == []
+    assert (
+        client.get("/api/v1/campaigns?country=IT", headers=bearer(tokens["fr"])).json()["items"]
+        == []
+    )
     missing = client.get(f"/api/v1/campaigns/{uuid.uuid4()}", headers=bearer(tokens["fr"]))
     assert missing.status_code == 404
 
 
 def test_api_exclude_needs_a_reason_and_splits(
-    client: TestClient, tokens: dict[str, str], two_countries, factory  # type: ignore[no-untyped-def]
+    client: TestClient,
+    tokens: dict[str, str],
+    two_countries: tuple[str, str, str],
+    factory: sessionmaker[Session],
 ) -> None:
     cid = client.get("/api/v1/campaigns", headers=bearer(tokens["de"])).json()["items"][0]["id"]
-    ind = client.get(f"/api/v1/campaigns/{cid}", headers=bearer(tokens["de"])).json()[
-        "indicators"
-    ][0]
+    ind = client.get(f"/api/v1/campaigns/{cid}", headers=bearer(tokens["de"])).json()["indicators"][
+        0
+    ]
     url = f"/api/v1/campaigns/indicators/{ind['id']}/exclude"
     bad = client.post(url, json={"reason": ""}, headers=bearer(tokens["de"]))
     assert bad.status_code == 422 and "reason" in bad.text
@@ -110,7 +129,7 @@ def test_api_exclude_needs_a_reason_and_splits(
 
 
 def test_pages_list_detail_exclude_and_hits(
-    client: TestClient, tokens: dict[str, str], two_countries  # type: ignore[no-untyped-def]
+    client: TestClient, tokens: dict[str, str], two_countries: tuple[str, str, str]
 ) -> None:
     a = two_countries[0]
     login(client, "fr@example.org")
@@ -126,8 +145,12 @@ def test_pages_list_detail_exclude_and_hits(
     ind = detail.text.split('name="indicator_id" value="')[1].split('"')[0]
     resp = client.post(
         f"/campaigns/{cid}/indicator",
-        data={"csrf_token": csrf_of(detail.text), "indicator_id": ind, "action": "exclude",
-              "reason": "shared test account"},
+        data={
+            "csrf_token": csrf_of(detail.text),
+            "indicator_id": ind,
+            "action": "exclude",
+            "reason": "shared test account",
+        },
         follow_redirects=False,
     )
     assert resp.status_code == 303 and resp.headers["location"] == "/campaigns"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -53,8 +55,8 @@ def as_set(groups: list[set[int]]) -> set[frozenset[int]]:
     st.randoms(),
 )
 def test_incremental_equals_naive_components(
-    reports: Reports, excluded: set[str], lifted: set[str], cap: int, rnd
-) -> None:  # type: ignore[no-untyped-def]
+    reports: Reports, excluded: set[str], lifted: set[str], cap: int, rnd: random.Random
+) -> None:
     order = list(reports)
     rnd.shuffle(order)
     c: Correlator[int, str] = Correlator(max_campaigns=cap)
