@@ -40,8 +40,10 @@ class Settings(BaseSettings):
         "per minute, per web process."
     )
     correlation_max_campaigns: int = Field(
-        20, ge=1, description="An indicator held by more reports than this is over-correlating "
-        "and stops linking campaigns (MISP's default cap is 20)."
+        20,
+        ge=1,
+        description="An indicator held by more reports than this is over-correlating "
+        "and stops linking campaigns (MISP's default cap is 20).",
     )
     run_jobs_in_process: bool | None = Field(
         None,
