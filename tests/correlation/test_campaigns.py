@@ -185,3 +185,19 @@ def test_recompute_equals_incremental(db: Session, people: dict[str, Actor]) -> 
     assert set(db.scalars(select(CampaignMember.campaign_id))) == ids_before  # ids kept
     engine.recompute(db, 20)
     assert partition(db) == incremental
+
+
+def test_hits_count_reports_without_a_holder(db: Session, people: dict[str, Actor]) -> None:
+    mine = report(db, people["fr"], "FR", IBAN)
+    # A citizen's report from a country with no contact point here has no holder.
+    orphan = make_report(
+        db,
+        SYSTEM,
+        source="citizen",
+        victim_country="IT",
+        suspect_identifiers=[{"type": "iban", "value": IBAN}],
+    )
+    assert orphan.owner_org_id is None
+    assert actions.hits(db, people["fr"], mine.id) == [
+        {"holder": "no holder organisation", "country": None, "reports": 1}
+    ]

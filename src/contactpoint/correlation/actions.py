@@ -214,7 +214,14 @@ def hits(session: Session, actor: Actor, report_id: uuid.UUID) -> list[dict[str,
         select(Organisation.name, Organisation.country, func.count(func.distinct(Report.id)))
         .select_from(Report)
         .outerjoin(Organisation, Organisation.id == Report.owner_org_id)
-        .where(Report.id.in_(others), ~visible(Report, actor))
+        # NOT IN rather than NOT visible(): a NULL owner makes visible() NULL, and NOT NULL
+        # would drop the row from the count.
+        .where(
+            Report.id.in_(others),
+            Report.id.not_in(
+                select(Report.id).where(Report.id.in_(others), visible(Report, actor))
+            ),
+        )
         .group_by(Organisation.id, Organisation.name, Organisation.country)
     ).all()
     out = [
