@@ -75,6 +75,10 @@ def test_shared_iban_links_fr_and_de_into_one_campaign(
     assert [i["type"] for i in detail["indicators"]] == ["iban"]
     assert detail["indicators"][0]["value"] != IBAN  # a personal-data value is never shown
     assert campaigns.list_campaigns(db, people["fr"], country="IT")[0] == []
+    assert len(campaigns.list_campaigns(db, people["fr"], category="traditional-crime")[0]) == 1
+    assert campaigns.list_campaigns(db, people["fr"], category="illegal-content")[0] == []
+    page, cursor = campaigns.list_campaigns(db, people["fr"], min_size=1, limit=1)
+    assert len(page) == 1 and cursor is None
 
 
 def test_warninglisted_indicator_does_not_link(db: Session, people: dict[str, Actor]) -> None:
@@ -131,6 +135,10 @@ def test_merge_joins_two_campaigns(db: Session, people: dict[str, Actor]) -> Non
     }
     assert len(ids) == 2
     x, y = sorted(ids, key=str)
+    first, cursor = campaigns.list_campaigns(db, people["fr"], limit=1)
+    assert cursor is not None
+    second, end = campaigns.list_campaigns(db, people["fr"], limit=1, cursor=cursor)
+    assert {first[0]["id"], second[0]["id"]} == {str(x), str(y)} and end is None
     joined = actions.merge(db, people["fr"], x, y, "same voice on the phone calls")  # type: ignore[arg-type]
     assert partition(db) == {frozenset(r.id for r in a + b)}
     assert joined in ids
