@@ -52,3 +52,13 @@ def test_settings_doc_names_no_setting_that_does_not_exist() -> None:
     named = set(re.findall(r"`CONTACTPOINT_([A-Z0-9_]+)`", text))
     stale = sorted(n for n in named if n.lower() not in Settings.model_fields)
     assert not stale, f"docs/settings.md names settings that do not exist: {stale}"
+
+
+def test_every_api_route_is_in_the_api_doc() -> None:
+    from contactpoint.web.apiindex import api_routes
+
+    text = (DOCS / "api.md").read_text()
+    missing = [f"{m} {p}" for _, m, p, _ in api_routes() if f"`{m} {p}`" not in text]
+    assert not missing, (
+        f"docs/api.md lacks {missing}; regenerate its table: python -m contactpoint.web.apiindex"
+    )
