@@ -216,3 +216,37 @@ def test_a_failed_upload_shows_the_reason_and_keeps_nothing(
 def test_case_pages_are_translated(client: TestClient, world: World, lang: str, text: str) -> None:
     login(client, world.fr_email)
     assert text in client.get(f"/cases?lang={lang}").text
+
+
+def test_open_a_case_from_a_campaign(client: TestClient, factory: sessionmaker[Session]) -> None:
+    from contactpoint.correlation import service as campaigns
+    from contactpoint.correlation.models import Campaign
+
+    iban = "DE89370400440532013000"
+    with transaction(factory) as s:
+        fr = make_org(s, "OFAC", "law-enforcement", "FR")
+        inv = make_user(s, fr, ["investigator"])
+        analyst = make_user(s, fr, ["analyst"])
+        reps = [
+            make_report(
+                s,
+                actor_of(analyst),
+                victim_country=cc,
+                tlp="GREEN",
+                description=f"I paid the seller to {iban} and got nothing",
+            )
+            for cc in ("FR", "DE")
+        ]
+        campaigns.link_reports(s, [r.id for r in reps])
+        email, refs = inv.email, {r.reference for r in reps}
+    with transaction(factory) as s:
+        campaign_id = s.scalars(select(Campaign.id)).one()
+    login(client, email)
+    detail = client.get(f"/campaigns/{campaign_id}")
+    assert f'href="/cases/new?campaign_id={campaign_id}"' in detail.text
+    form = client.get(f"/cases/new?campaign_id={campaign_id}")
+    assert form.status_code == 200
+    for ref in refs:
+        assert ref in form.text  # the members are prefilled as references to link
+    unknown = "00000000-0000-4000-8000-000000000000"
+    assert client.get(f"/cases/new?campaign_id={unknown}").status_code == 404

@@ -40,6 +40,7 @@ from contactpoint.core.actor import Actor
 from contactpoint.core.errors import InvalidInput, NotFound
 from contactpoint.core.i18n import gettext as _
 from contactpoint.core.web import DB, render
+from contactpoint.correlation import service as campaigns
 from contactpoint.reports import service as reports
 from contactpoint.reports.models import Report
 
@@ -102,8 +103,15 @@ def _report_ids(db: Session, actor: Actor, form: dict[str, str]) -> list[uuid.UU
 
 
 @router.get("/cases/new", response_class=HTMLResponse)
-def new_case_form(request: Request, actor: Investigator) -> HTMLResponse:
-    return _new_form(request, {"report_id": request.query_params.get("report_id", "")})
+def new_case_form(request: Request, db: DB, actor: Investigator) -> HTMLResponse:
+    form = {"report_id": request.query_params.get("report_id", "")}
+    campaign_id = request.query_params.get("campaign_id")
+    if campaign_id:
+        # From a campaign's page: prefill the members this investigator may see.
+        campaign = campaigns.get_campaign(db, actor, parse_id(campaign_id, "campaign"))
+        form["title"] = _("Campaign of %(n)s reports") % {"n": len(campaign["members"])}
+        form["references"] = "\n".join(m["reference"] for m in campaign["members"])
+    return _new_form(request, form)
 
 
 @router.post("/cases/new", response_class=HTMLResponse, response_model=None)
