@@ -267,7 +267,8 @@ def block_entry(**overrides: object) -> dict[str, object]:
 def blocking_users(session: Session, country: str = "FR") -> tuple[User, User]:
     """The national authority's officer and an ISP operator, both in ``country``."""
     authority = make_user(
-        session, make_org(session, kind="law-enforcement", country=country),
+        session,
+        make_org(session, kind="law-enforcement", country=country),
         ["contact-point-officer"],
     )
     isp = make_user(session, make_org(session, kind="isp", country=country), ["provider-operator"])

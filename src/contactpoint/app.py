@@ -123,8 +123,10 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def domain_error(request: Request, exc: ContactpointError) -> Response:
         if _wants_html(request):
             return render(
-                request, "error.html", {"status": exc.status, "title": exc.title,
-                                        "detail": exc.detail}, status_code=exc.status,
+                request,
+                "error.html",
+                {"status": exc.status, "title": exc.title, "detail": exc.detail},
+                status_code=exc.status,
             )
         return problem_response(exc)
 
@@ -153,7 +155,8 @@ def _install_error_handlers(app: FastAPI) -> None:
         title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "Error")
         if _wants_html(request):
             return render(
-                request, "error.html",
+                request,
+                "error.html",
                 {"status": exc.status_code, "title": title, "detail": str(exc.detail)},
                 status_code=exc.status_code,
             )

@@ -48,7 +48,10 @@ def _world(db: Session, tlp: TLP) -> World:
     red_person = make_user(db, other, ["analyst"])
     outsider = make_user(db, other, ["analyst"])
     report = make_report(
-        db, actor_of(creator), victim_country="BE", tlp=tlp.value,
+        db,
+        actor_of(creator),
+        victim_country="BE",
+        tlp=tlp.value,
         description=f"visibility probe {tlp.value} phishing sofa",
     )
     if tlp is TLP.RED:

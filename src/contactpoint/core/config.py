@@ -36,8 +36,9 @@ class Settings(BaseSettings):
         20, description="Login attempts allowed per client address per minute."
     )
     lookup_rate_per_minute: int = Field(
-        30, description="Indicator lookups (POST /api/v1/indicators/lookup) per organisation "
-        "per minute, per web process."
+        30,
+        description="Indicator lookups (POST /api/v1/indicators/lookup) per organisation "
+        "per minute, per web process.",
     )
     correlation_max_campaigns: int = Field(
         20,

@@ -63,8 +63,9 @@ def make_templates() -> Jinja2Templates:
 templates = make_templates()
 
 
-def render(request: Request, name: str, context: dict[str, Any] | None = None,
-           status_code: int = 200) -> HTMLResponse:
+def render(
+    request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
+) -> HTMLResponse:
     """Render a page with the CSRF token, the language and the signed-in actor in context."""
     ctx: dict[str, Any] = {
         "request": request,
