@@ -26,7 +26,7 @@ def api_routes() -> list[tuple[str, str, str, str]]:
                 or (route.description or "").strip().split("\n")[0]
                 or route.name.replace("_", " ")
             )
-            for method in sorted(route.methods - {"HEAD"}):
+            for method in sorted((route.methods or set()) - {"HEAD"}):
                 rows.append((name.split(".")[1], method, route.path, summary))
     return rows
 
