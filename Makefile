@@ -26,7 +26,6 @@ serve: $(STAMP) ## Serve the web UI and API (migrations are applied first)
 
 test: $(STAMP) ## Run every test (SQLite; PostgreSQL too when CONTACTPOINT_TEST_DATABASE_URL is set)
 	$(BIN)/pybabel compile -d src/contactpoint/locale -D messages
-	$(BIN)/lint-imports
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 test-fast: $(STAMP) ## Run the tests without the browser tests
