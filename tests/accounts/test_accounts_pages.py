@@ -65,6 +65,7 @@ def test_login_sets_a_safe_cookie_and_shows_the_role_home(
         assert row.token_hash == sha256_hex(secret) and row.mfa_passed
     home = client.get("/")
     assert "Report queue" in home.text and "u@police.fr" in home.text
+    assert 'href="/campaigns"' in home.text  # an analyst reads the campaigns
     assert "Administration" not in home.text
     # An analyst is refused the admin pages.
     assert client.get("/admin/users").status_code == 403

@@ -43,6 +43,12 @@ STAFF_LINKS = [
         N_("Report queue"),
         N_("Triage reports from citizens, organisations and feeds."),
     ),
+    StaffLink(
+        "reports:read",
+        "/campaigns",
+        N_("Campaigns"),
+        N_("Reports linked across countries by shared indicators."),
+    ),
     StaffLink("cases:manage", "/cases", N_("Cases"), N_("Open and work cases and evidence.")),
     StaffLink(
         "cooperation:manage",
