@@ -32,6 +32,7 @@ from contactpoint.core.access import get_visible, select_visible, set_recipients
 from contactpoint.core.actor import Actor
 from contactpoint.core.db import utcnow
 from contactpoint.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from contactpoint.core.filenames import safe_filename
 from contactpoint.reports.service import settings_of
 
 _NEW_FILES = "cases.evidence.new_files"
@@ -58,11 +59,6 @@ def _remove_on_rollback(session: Session, path: Path) -> None:
         event.listen(session, "after_rollback", rolled_back)
         event.listen(session, "after_commit", committed)
     pending.append(path)
-
-
-def _safe_name(name: str) -> str:
-    base = name.replace("\\", "/").rsplit("/", 1)[-1].strip() or "evidence"
-    return "".join(ch for ch in base if ch.isprintable())[:255]
 
 
 def _check_meta(meta: EvidenceIn) -> list[dict[str, Any]]:
@@ -106,7 +102,7 @@ def add_evidence(
     ev = Evidence(
         id=uuid.uuid4(),
         case_id=case.id,
-        filename=_safe_name(meta.filename),
+        filename=safe_filename(meta.filename, "evidence"),
         content_type=(meta.content_type or "application/octet-stream")[:100],
         size=stored.size,
         sha256=stored.sha256,

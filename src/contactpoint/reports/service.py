@@ -26,11 +26,13 @@ from contactpoint.core.access import get_visible, select_visible, set_recipients
 from contactpoint.core.actor import Actor
 from contactpoint.core.config import Settings, get_settings
 from contactpoint.core.crypto import hmac_token
-from contactpoint.core.errors import Forbidden, InvalidInput, NotFound, TooLarge
+from contactpoint.core.errors import Forbidden, InvalidInput, NotFound
+from contactpoint.core.filenames import safe_filename
 from contactpoint.core.markings import PAP, TLP
 from contactpoint.core.paging import Page, newest_first
 from contactpoint.indicators import service as indicators
 from contactpoint.reports import indicator_links, redact, search, storage
+from contactpoint.reports.attachments import check_attachments
 from contactpoint.reports.models import (
     TRANSITIONS,
     Attachment,
@@ -41,7 +43,6 @@ from contactpoint.reports.models import (
     Status,
 )
 from contactpoint.reports.schemas import (
-    MAX_ATTACHMENT_BYTES,
     MAX_ATTACHMENTS,
     AttachmentIn,
     NoteIn,
@@ -52,10 +53,9 @@ from contactpoint.reports.schemas import (
     SubmitResult,
     TriageIn,
 )
-from contactpoint.taxonomy.vocab import CrimeKind, IdentifierType
+from contactpoint.taxonomy.vocab import IdentifierType
 
 # Offences whose reports never take uploads: the material itself must not travel.
-CSAM_OFFENCES = frozenset({"ets185-art9", "d2011-93-art5"})
 _SECRET_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # noqa: S105  (no 0/O, 1/I: read aloud)
 _DUMMY_HASH = hashlib.sha256(b"no such report").hexdigest()
 
@@ -91,7 +91,7 @@ def submit(
         existing = _by_external_id(session, org_id, data.external_id)
         if existing is not None:
             return SubmitResult(existing, created=False)
-    _check_attachments(data, attachments)  # before any write: nothing half-saved
+    check_attachments(data, attachments)  # before any write: nothing half-saved
 
     try:
         with session.begin_nested():  # a concurrent duplicate rolls back only this report
@@ -259,50 +259,13 @@ def _secret_hash(secret: str) -> str:
     return hashlib.sha256(normal.encode()).hexdigest()
 
 
-def is_csam(report: Report | ReportIn) -> bool:
-    return report.crime_kind is CrimeKind.CSAM or (report.offence or "") in CSAM_OFFENCES
-
-
-def _check_attachments(data: Report | ReportIn, attachments: list[AttachmentIn]) -> None:
-    if not attachments:
-        return
-    if is_csam(data):
-        raise InvalidInput(
-            "reports of child sexual abuse material never take uploads: give the address only",
-            errors=[{"field": "attachments", "message": "not accepted for this kind of report"}],
-        )
-    if len(attachments) > MAX_ATTACHMENTS:
-        raise InvalidInput(
-            f"at most {MAX_ATTACHMENTS} attachments",
-            errors=[{"field": "attachments", "message": "too many files"}],
-        )
-    for i, att in enumerate(attachments):
-        field = f"attachments.{i}"
-        if len(att.content) > MAX_ATTACHMENT_BYTES:
-            raise TooLarge(
-                f"{att.filename}: larger than {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MiB",
-                errors=[{"field": field, "message": "file too large"}],
-            )
-        if storage.sniff(att.content) is None:
-            raise InvalidInput(
-                f"{att.filename}: file type not accepted (images, PDF, text, e-mail only)",
-                errors=[
-                    {
-                        "field": field,
-                        "message": "file type not accepted; allowed: "
-                        + ", ".join(storage.ALLOWED_TYPES),
-                    }
-                ],
-            )
-
-
 def _attach(session: Session, actor: Actor, report: Report, att: AttachmentIn) -> Attachment:
     ctype = storage.sniff(att.content) or "application/octet-stream"
     sha = storage.store(attachments_root(session), att.content)
     row = Attachment(
         report_id=report.id,
         sha256=sha,
-        filename=_safe_name(att.filename),
+        filename=safe_filename(att.filename, "attachment"),
         content_type=ctype,
         size=len(att.content),
         uploaded_by_id=actor.user_id,
@@ -310,11 +273,6 @@ def _attach(session: Session, actor: Actor, report: Report, att: AttachmentIn) -
     session.add(row)
     session.flush()
     return row
-
-
-def _safe_name(name: str) -> str:
-    base = name.replace("\\", "/").rsplit("/", 1)[-1].strip() or "attachment"
-    return "".join(ch for ch in base if ch.isprintable())[:255]
 
 
 def add_attachment(
@@ -328,7 +286,7 @@ def add_attachment(
         or (actor.org_id is not None and actor.org_id == report.reporting_org_id)
     ):
         raise Forbidden("only the reporting organisation or an analyst may add files")
-    _check_attachments(report, [att])
+    check_attachments(report, [att])
     if len(report.attachments) >= MAX_ATTACHMENTS:
         raise InvalidInput(
             f"at most {MAX_ATTACHMENTS} attachments",
