@@ -32,6 +32,8 @@ SUBCOMMANDS = [
     ("contactpoint.taxonomy.cli", "app", "taxonomy"),
     ("contactpoint.cases.cli", "app", "cases"),
     ("contactpoint.cooperation.cli", "app", "cooperation"),
+    ("contactpoint.takedown.directory_cli", "app", "providers"),
+    ("contactpoint.takedown.cli", "app", "takedown"),
     ("contactpoint.blocking.cli", "app", "blocking"),
     ("contactpoint.training.cli", "app", None),
 ]

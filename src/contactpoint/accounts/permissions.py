@@ -17,14 +17,23 @@ ALL_PERMISSIONS: dict[str, str] = {
     "cooperation:respond": "acknowledge and answer cooperation requests addressed to a provider",
     "takedown:manage": "send notices and removal orders",
     "takedown:respond": "acknowledge and answer notices as a provider",
+    "takedown:compliance": "see providers' compliance figures (time to removal, overdue orders)",
+    "providers:manage": "keep the provider directory (networks, domains, abuse contacts)",
     "blocklists:read": "download blocklists",
     "blocklists:manage": "keep the national blocklist (law-enforcement and public bodies)",
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
-    Role.ADMIN: frozenset({"admin:manage", "audit:read", "blocklists:manage"}),
+    Role.ADMIN: frozenset({"admin:manage", "audit:read", "blocklists:manage", "providers:manage"}),
     Role.ANALYST: frozenset(
-        {"reports:read", "reports:submit", "reports:triage", "indicators:search"}
+        {
+            "reports:read",
+            "reports:submit",
+            "reports:triage",
+            "indicators:search",
+            "takedown:manage",
+            "takedown:compliance",
+        }
     ),
     Role.INVESTIGATOR: frozenset(
         {"reports:read", "reports:triage", "indicators:search", "cases:manage"}
@@ -36,14 +45,22 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
             "indicators:search",
             "cooperation:manage",
             "takedown:manage",
+            "takedown:compliance",
+            "providers:manage",
             "blocklists:manage",
         }
     ),
     Role.PROVIDER_OPERATOR: frozenset(
-        {"takedown:respond", "cooperation:respond", "blocklists:read", "reports:submit"}
+        {
+            "takedown:respond",
+            "takedown:compliance",
+            "cooperation:respond",
+            "blocklists:read",
+            "reports:submit",
+        }
     ),
     Role.BANK_OPERATOR: frozenset({"reports:submit", "indicators:lookup"}),
-    Role.AUDITOR: frozenset({"audit:read"}),
+    Role.AUDITOR: frozenset({"audit:read", "takedown:compliance"}),
 }
 
 

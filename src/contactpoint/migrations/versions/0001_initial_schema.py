@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 11:58:54.759804
+Create Date: 2026-11-28 12:44:41.541799
 """
 
 from __future__ import annotations
@@ -182,6 +182,27 @@ def upgrade() -> None:
     with op.batch_alter_table('report_bulk_imports', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_report_bulk_imports_file_sha256'), ['file_sha256'], unique=False)
         batch_op.create_index(batch_op.f('ix_report_bulk_imports_org_id'), ['org_id'], unique=False)
+
+    op.create_table('takedown_providers',
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('kind', sa.Enum('hosting', 'platform', 'access', 'registrar', 'cdn', 'other', name='provider_kind', native_enum=False, length=12), nullable=False),
+    sa.Column('country', sa.String(length=2), nullable=False),
+    sa.Column('org_id', sa.Uuid(), nullable=True),
+    sa.Column('abuse_email', sa.String(length=254), nullable=True),
+    sa.Column('abuse_url', sa.String(length=2048), nullable=True),
+    sa.Column('tco_contact', sa.String(length=254), nullable=True),
+    sa.Column('notes', sa.Text(), nullable=True),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['org_id'], ['organisations.id'], name=op.f('fk_takedown_providers_org_id_organisations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_takedown_providers')),
+    sa.UniqueConstraint('name', name=op.f('uq_takedown_providers_name'))
+    )
+    with op.batch_alter_table('takedown_providers', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_takedown_providers_country'), ['country'], unique=False)
+        batch_op.create_index(batch_op.f('ix_takedown_providers_org_id'), ['org_id'], unique=False)
 
     op.create_table('users',
     sa.Column('email', sa.String(length=254), nullable=False),
@@ -415,6 +436,34 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_share_recipients_org_id'), ['org_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_share_recipients_user_id'), ['user_id'], unique=False)
 
+    op.create_table('takedown_provider_domains',
+    sa.Column('provider_id', sa.Uuid(), nullable=False),
+    sa.Column('domain', sa.String(length=253), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['provider_id'], ['takedown_providers.id'], name=op.f('fk_takedown_provider_domains_provider_id_takedown_providers'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_takedown_provider_domains')),
+    sa.UniqueConstraint('domain', name=op.f('uq_takedown_provider_domains_domain'))
+    )
+    with op.batch_alter_table('takedown_provider_domains', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_takedown_provider_domains_provider_id'), ['provider_id'], unique=False)
+
+    op.create_table('takedown_provider_networks',
+    sa.Column('provider_id', sa.Uuid(), nullable=False),
+    sa.Column('cidr', sa.String(length=43), nullable=False),
+    sa.Column('asn', sa.Integer(), nullable=True),
+    sa.Column('range_start', sa.String(length=32), nullable=False),
+    sa.Column('range_end', sa.String(length=32), nullable=False),
+    sa.Column('prefix_len', sa.Integer(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['provider_id'], ['takedown_providers.id'], name=op.f('fk_takedown_provider_networks_provider_id_takedown_providers'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_takedown_provider_networks')),
+    sa.UniqueConstraint('cidr', name='uq_provider_network_cidr')
+    )
+    with op.batch_alter_table('takedown_provider_networks', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_takedown_provider_networks_asn'), ['asn'], unique=False)
+        batch_op.create_index(batch_op.f('ix_takedown_provider_networks_provider_id'), ['provider_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_takedown_provider_networks_range_start'), ['range_start'], unique=False)
+
     op.create_table('campaign_members',
     sa.Column('report_id', sa.Uuid(), nullable=False),
     sa.Column('campaign_id', sa.Uuid(), nullable=False),
@@ -637,6 +686,54 @@ def upgrade() -> None:
     with op.batch_alter_table('report_notes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_report_notes_report_id'), ['report_id'], unique=False)
 
+    op.create_table('takedown_notices',
+    sa.Column('reference', sa.String(length=40), nullable=False),
+    sa.Column('kind', sa.Enum('dsa-art16', 'tco-removal-order', 'voluntary-referral', 'hotline-ntd', name='notice_kind', native_enum=False, length=24), nullable=False),
+    sa.Column('status', sa.Enum('sent', 'received', 'removed', 'disabled', 'refused', 'withdrawn', name='notice_status', native_enum=False, length=12), nullable=False),
+    sa.Column('provider_id', sa.Uuid(), nullable=False),
+    sa.Column('provider_match', sa.String(length=300), nullable=True),
+    sa.Column('issuing_country', sa.String(length=2), nullable=False),
+    sa.Column('category', sa.String(length=40), nullable=False),
+    sa.Column('report_id', sa.Uuid(), nullable=True),
+    sa.Column('fields', sa.JSON(), nullable=False),
+    sa.Column('notifier_name', contactpoint.core.crypto.EncryptedString(), nullable=True),
+    sa.Column('notifier_email', contactpoint.core.crypto.EncryptedString(), nullable=True),
+    sa.Column('sent_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('received_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('due_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('paused_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('paused_seconds', sa.Integer(), nullable=False),
+    sa.Column('acted_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('action_note', sa.Text(), nullable=True),
+    sa.Column('verified_gone_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('reappeared', sa.Boolean(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('owner_org_id', sa.Uuid(), nullable=True),
+    sa.Column('created_by_id', sa.Uuid(), nullable=True),
+    sa.Column('tlp', sa.Enum('CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED', name='tlp', native_enum=False, length=32), nullable=False),
+    sa.Column('pap', sa.Enum('CLEAR', 'GREEN', 'AMBER', 'RED', name='pap', native_enum=False, length=32), nullable=False),
+    sa.Column('handling_code', sa.Enum('H0', 'H1', 'H2', 'H3', name='handling_code', native_enum=False, length=32), nullable=True),
+    sa.Column('handling_text', sa.String(length=500), nullable=True),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_takedown_notices_created_by_id_users')),
+    sa.ForeignKeyConstraint(['owner_org_id'], ['organisations.id'], name=op.f('fk_takedown_notices_owner_org_id_organisations')),
+    sa.ForeignKeyConstraint(['provider_id'], ['takedown_providers.id'], name=op.f('fk_takedown_notices_provider_id_takedown_providers')),
+    sa.ForeignKeyConstraint(['report_id'], ['reports.id'], name=op.f('fk_takedown_notices_report_id_reports')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_takedown_notices')),
+    sa.UniqueConstraint('reference', name=op.f('uq_takedown_notices_reference'))
+    )
+    with op.batch_alter_table('takedown_notices', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_takedown_notices_due_at'), ['due_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_takedown_notices_issuing_country'), ['issuing_country'], unique=False)
+        batch_op.create_index(batch_op.f('ix_takedown_notices_kind'), ['kind'], unique=False)
+        batch_op.create_index(batch_op.f('ix_takedown_notices_owner_org_id'), ['owner_org_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_takedown_notices_provider_id'), ['provider_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_takedown_notices_report_id'), ['report_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_takedown_notices_sent_at'), ['sent_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_takedown_notices_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_takedown_notices_tlp'), ['tlp'], unique=False)
+
     op.create_table('case_custody_log',
     sa.Column('evidence_id', sa.Uuid(), nullable=False),
     sa.Column('seq', sa.Integer(), nullable=False),
@@ -675,11 +772,52 @@ def upgrade() -> None:
     with op.batch_alter_table('coop_request_events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_coop_request_events_request_id'), ['request_id'], unique=False)
 
+    op.create_table('takedown_notice_events',
+    sa.Column('notice_id', sa.Uuid(), nullable=False),
+    sa.Column('at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('actor_user_id', sa.Uuid(), nullable=True),
+    sa.Column('actor_org_id', sa.Uuid(), nullable=True),
+    sa.Column('detail', sa.JSON(), nullable=False),
+    sa.Column('signature', sa.String(length=200), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['actor_org_id'], ['organisations.id'], name=op.f('fk_takedown_notice_events_actor_org_id_organisations')),
+    sa.ForeignKeyConstraint(['actor_user_id'], ['users.id'], name=op.f('fk_takedown_notice_events_actor_user_id_users')),
+    sa.ForeignKeyConstraint(['notice_id'], ['takedown_notices.id'], name=op.f('fk_takedown_notice_events_notice_id_takedown_notices'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_takedown_notice_events'))
+    )
+    with op.batch_alter_table('takedown_notice_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_takedown_notice_events_notice_id'), ['notice_id'], unique=False)
+
+    op.create_table('takedown_notice_urls',
+    sa.Column('notice_id', sa.Uuid(), nullable=False),
+    sa.Column('url', sa.String(length=2048), nullable=False),
+    sa.Column('host', sa.String(length=253), nullable=False),
+    sa.Column('ip', sa.String(length=45), nullable=True),
+    sa.Column('check_result', sa.String(length=200), nullable=True),
+    sa.Column('checked_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['notice_id'], ['takedown_notices.id'], name=op.f('fk_takedown_notice_urls_notice_id_takedown_notices'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_takedown_notice_urls'))
+    )
+    with op.batch_alter_table('takedown_notice_urls', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_takedown_notice_urls_host'), ['host'], unique=False)
+        batch_op.create_index(batch_op.f('ix_takedown_notice_urls_notice_id'), ['notice_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('takedown_notice_urls', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_takedown_notice_urls_notice_id'))
+        batch_op.drop_index(batch_op.f('ix_takedown_notice_urls_host'))
+
+    op.drop_table('takedown_notice_urls')
+    with op.batch_alter_table('takedown_notice_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_takedown_notice_events_notice_id'))
+
+    op.drop_table('takedown_notice_events')
     with op.batch_alter_table('coop_request_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_coop_request_events_request_id'))
 
@@ -688,6 +826,18 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_case_custody_log_evidence_id'))
 
     op.drop_table('case_custody_log')
+    with op.batch_alter_table('takedown_notices', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_takedown_notices_tlp'))
+        batch_op.drop_index(batch_op.f('ix_takedown_notices_status'))
+        batch_op.drop_index(batch_op.f('ix_takedown_notices_sent_at'))
+        batch_op.drop_index(batch_op.f('ix_takedown_notices_report_id'))
+        batch_op.drop_index(batch_op.f('ix_takedown_notices_provider_id'))
+        batch_op.drop_index(batch_op.f('ix_takedown_notices_owner_org_id'))
+        batch_op.drop_index(batch_op.f('ix_takedown_notices_kind'))
+        batch_op.drop_index(batch_op.f('ix_takedown_notices_issuing_country'))
+        batch_op.drop_index(batch_op.f('ix_takedown_notices_due_at'))
+
+    op.drop_table('takedown_notices')
     with op.batch_alter_table('report_notes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_report_notes_report_id'))
 
@@ -745,6 +895,16 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_campaign_members_campaign_id'))
 
     op.drop_table('campaign_members')
+    with op.batch_alter_table('takedown_provider_networks', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_takedown_provider_networks_range_start'))
+        batch_op.drop_index(batch_op.f('ix_takedown_provider_networks_provider_id'))
+        batch_op.drop_index(batch_op.f('ix_takedown_provider_networks_asn'))
+
+    op.drop_table('takedown_provider_networks')
+    with op.batch_alter_table('takedown_provider_domains', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_takedown_provider_domains_provider_id'))
+
+    op.drop_table('takedown_provider_domains')
     with op.batch_alter_table('share_recipients', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_share_recipients_user_id'))
         batch_op.drop_index(batch_op.f('ix_share_recipients_org_id'))
@@ -796,6 +956,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_users_organisation_id'))
 
     op.drop_table('users')
+    with op.batch_alter_table('takedown_providers', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_takedown_providers_org_id'))
+        batch_op.drop_index(batch_op.f('ix_takedown_providers_country'))
+
+    op.drop_table('takedown_providers')
     with op.batch_alter_table('report_bulk_imports', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_report_bulk_imports_org_id'))
         batch_op.drop_index(batch_op.f('ix_report_bulk_imports_file_sha256'))

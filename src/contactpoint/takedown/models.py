@@ -1,0 +1,104 @@
+"""Takedown: the provider directory (directory_models) and notices to providers."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from contactpoint.core.access import Marked
+from contactpoint.core.crypto import EncryptedString
+from contactpoint.core.db import Base, IdMixin, TimestampMixin, UTCDateTime, str_enum, utcnow
+from contactpoint.takedown.directory_models import (  # noqa: F401  (registers the tables)
+    Provider,
+    ProviderDomain,
+    ProviderKind,
+    ProviderNetwork,
+)
+
+
+class NoticeKind(StrEnum):
+    """Each kind is a row of rule data (takedown/data/notice_kinds.yaml) with its citation."""
+
+    DSA_ART16 = "dsa-art16"
+    TCO_REMOVAL_ORDER = "tco-removal-order"
+    VOLUNTARY_REFERRAL = "voluntary-referral"
+    HOTLINE_NTD = "hotline-ntd"
+
+
+class NoticeStatus(StrEnum):
+    SENT = "sent"
+    RECEIVED = "received"  # the provider acknowledged receipt
+    REMOVED = "removed"
+    DISABLED = "disabled"  # access disabled (in the EU, or in some states)
+    REFUSED = "refused"
+    WITHDRAWN = "withdrawn"
+
+
+class Notice(IdMixin, TimestampMixin, Marked, Base):
+    """A notice or removal order about one or more URLs, sent to the provider hosting them.
+
+    The owner is the sending organisation; the provider's organisation is its only recipient
+    (share_recipients), so the two of them, and nobody else, see it."""
+
+    __tablename__ = "takedown_notices"
+    __marked_type__ = "takedown_notice"
+
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    kind: Mapped[NoticeKind] = mapped_column(str_enum(NoticeKind, "notice_kind", 24), index=True)
+    status: Mapped[NoticeStatus] = mapped_column(
+        str_enum(NoticeStatus, "notice_status", 12), default=NoticeStatus.SENT, index=True
+    )
+    provider_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("takedown_providers.id"), index=True)
+    # How the provider was found ("domain example.org", "ip 192.0.2.1 in 192.0.2.0/24", "chosen").
+    provider_match: Mapped[str | None] = mapped_column(String(300))
+    issuing_country: Mapped[str] = mapped_column(String(2), index=True)
+    category: Mapped[str] = mapped_column(String(40))  # a taxonomy crime kind
+    report_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("reports.id"), index=True)
+    # The kind's fields (legal basis, reasons, redress, good-faith statement...), as validated.
+    fields: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    notifier_name: Mapped[str | None] = mapped_column(EncryptedString)
+    notifier_email: Mapped[str | None] = mapped_column(EncryptedString)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)  # None: no clock
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paused_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    acted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when the provider acted
+    action_note: Mapped[str | None] = mapped_column(Text)  # reason of a refusal, scope...
+    verified_gone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reappeared: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class NoticeUrl(IdMixin, Base):
+    __tablename__ = "takedown_notice_urls"
+
+    notice_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("takedown_notices.id", ondelete="CASCADE"), index=True
+    )
+    url: Mapped[str] = mapped_column(String(2048))
+    host: Mapped[str] = mapped_column(String(253), index=True)
+    ip: Mapped[str | None] = mapped_column(String(45))
+    # The re-check job's last look: "present", "gone" or "error: ..." and when.
+    check_result: Mapped[str | None] = mapped_column(String(200))
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class NoticeEvent(IdMixin, Base):
+    """Every step of a notice's life. Sending and receipt carry an authenticated timestamp
+    (TCO Art. 3): a signature by the node's key over the event, so either side can prove it."""
+
+    __tablename__ = "takedown_notice_events"
+
+    notice_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("takedown_notices.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    kind: Mapped[str] = mapped_column(String(40))
+    actor_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    actor_org_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organisations.id"))
+    detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    signature: Mapped[str | None] = mapped_column(String(200))
