@@ -6,8 +6,8 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contactpoint.core.access import Marked
 from contactpoint.core.crypto import EncryptedString
@@ -38,6 +38,10 @@ class NoticeStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+# The provider's answer ends the notice; so does the sender's withdrawal.
+ACTED = (NoticeStatus.REMOVED, NoticeStatus.DISABLED, NoticeStatus.REFUSED)
+CLOSED = (*ACTED, NoticeStatus.WITHDRAWN)
+
 class Notice(IdMixin, TimestampMixin, Marked, Base):
     """A notice or removal order about one or more URLs, sent to the provider hosting them.
 
@@ -46,6 +50,9 @@ class Notice(IdMixin, TimestampMixin, Marked, Base):
 
     __tablename__ = "takedown_notices"
     __marked_type__ = "takedown_notice"
+    __table_args__ = (
+        UniqueConstraint("owner_org_id", "external_id", name="uq_takedown_notices_external_id"),
+    )
 
     reference: Mapped[str] = mapped_column(String(40), unique=True)
     kind: Mapped[NoticeKind] = mapped_column(str_enum(NoticeKind, "notice_kind", 24), index=True)
@@ -71,6 +78,19 @@ class Notice(IdMixin, TimestampMixin, Marked, Base):
     action_note: Mapped[str | None] = mapped_column(Text)  # reason of a refusal, scope...
     verified_gone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reappeared: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The sender's own id for idempotent creation (a second POST returns the stored notice).
+    external_id: Mapped[str | None] = mapped_column(String(200))
+    # SHA-256 of the notice's canonical content at sending; signed timestamps name it.
+    content_sha256: Mapped[str | None] = mapped_column(String(64))
+    # Escalation already done, so the job tells nobody twice: {"tco-45min": iso, ...}.
+    escalation: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+
+    urls: Mapped[list[NoticeUrl]] = relationship(
+        order_by="NoticeUrl.position", cascade="all, delete-orphan", lazy="selectin"
+    )
+    events: Mapped[list[NoticeEvent]] = relationship(
+        order_by="NoticeEvent.seq", cascade="all, delete-orphan", lazy="selectin"
+    )
 
 
 class NoticeUrl(IdMixin, Base):
@@ -79,6 +99,7 @@ class NoticeUrl(IdMixin, Base):
     notice_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("takedown_notices.id", ondelete="CASCADE"), index=True
     )
+    position: Mapped[int] = mapped_column(Integer, default=0)
     url: Mapped[str] = mapped_column(String(2048))
     host: Mapped[str] = mapped_column(String(253), index=True)
     ip: Mapped[str | None] = mapped_column(String(45))
@@ -96,9 +117,22 @@ class NoticeEvent(IdMixin, Base):
     notice_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("takedown_notices.id", ondelete="CASCADE"), index=True
     )
+    seq: Mapped[int] = mapped_column(Integer, default=0)  # order within the notice
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     kind: Mapped[str] = mapped_column(String(40))
     actor_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     actor_org_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organisations.id"))
     detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
-    signature: Mapped[str | None] = mapped_column(String(200))
+    actor_label: Mapped[str] = mapped_column(String(200), default="")
+    signature: Mapped[str | None] = mapped_column(String(200))  # base64 Ed25519, 64 bytes
+
+
+class NoticeCounter(Base):
+    """The last reference number per issuing country and year. Taking a number is an
+    UPDATE of this row, so two concurrent senders wait for each other instead of colliding."""
+
+    __tablename__ = "takedown_notice_counters"
+
+    country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    value: Mapped[int] = mapped_column(Integer, default=0)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 12:44:41.541799
+Create Date: 2026-11-28 12:48:51.898912
 """
 
 from __future__ import annotations
@@ -125,6 +125,12 @@ def upgrade() -> None:
     sa.Column('year', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('last', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('country', 'year', name=op.f('pk_report_reference_counters'))
+    )
+    op.create_table('takedown_notice_counters',
+    sa.Column('country', sa.String(length=2), nullable=False),
+    sa.Column('year', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('value', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('country', 'year', name=op.f('pk_takedown_notice_counters'))
     )
     op.create_table('blocklists',
     sa.Column('country', sa.String(length=2), nullable=False),
@@ -707,6 +713,9 @@ def upgrade() -> None:
     sa.Column('action_note', sa.Text(), nullable=True),
     sa.Column('verified_gone_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('reappeared', sa.Boolean(), nullable=False),
+    sa.Column('external_id', sa.String(length=200), nullable=True),
+    sa.Column('content_sha256', sa.String(length=64), nullable=True),
+    sa.Column('escalation', sa.JSON(), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('created_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
@@ -721,6 +730,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['provider_id'], ['takedown_providers.id'], name=op.f('fk_takedown_notices_provider_id_takedown_providers')),
     sa.ForeignKeyConstraint(['report_id'], ['reports.id'], name=op.f('fk_takedown_notices_report_id_reports')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_takedown_notices')),
+    sa.UniqueConstraint('owner_org_id', 'external_id', name='uq_takedown_notices_external_id'),
     sa.UniqueConstraint('reference', name=op.f('uq_takedown_notices_reference'))
     )
     with op.batch_alter_table('takedown_notices', schema=None) as batch_op:
@@ -774,11 +784,13 @@ def upgrade() -> None:
 
     op.create_table('takedown_notice_events',
     sa.Column('notice_id', sa.Uuid(), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False),
     sa.Column('at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('kind', sa.String(length=40), nullable=False),
     sa.Column('actor_user_id', sa.Uuid(), nullable=True),
     sa.Column('actor_org_id', sa.Uuid(), nullable=True),
     sa.Column('detail', sa.JSON(), nullable=False),
+    sa.Column('actor_label', sa.String(length=200), nullable=False),
     sa.Column('signature', sa.String(length=200), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['actor_org_id'], ['organisations.id'], name=op.f('fk_takedown_notice_events_actor_org_id_organisations')),
@@ -791,6 +803,7 @@ def upgrade() -> None:
 
     op.create_table('takedown_notice_urls',
     sa.Column('notice_id', sa.Uuid(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('url', sa.String(length=2048), nullable=False),
     sa.Column('host', sa.String(length=253), nullable=False),
     sa.Column('ip', sa.String(length=45), nullable=True),
@@ -968,6 +981,7 @@ def downgrade() -> None:
     op.drop_table('report_bulk_imports')
     op.drop_table('coop_directory')
     op.drop_table('blocklists')
+    op.drop_table('takedown_notice_counters')
     op.drop_table('report_reference_counters')
     with op.batch_alter_table('organisations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_organisations_country'))
