@@ -46,6 +46,11 @@ class Settings(BaseSettings):
         description="An indicator held by more reports than this is over-correlating "
         "and stops linking campaigns (MISP's default cap is 20).",
     )
+    correlation_access_request_type: str = Field(
+        "mla",
+        description="Cooperation request type (a `code` in the rules file) that the "
+        "hit/no-hit \"Draft an access request\" button preselects.",
+    )
     run_jobs_in_process: bool | None = Field(
         None,
         description="Run background jobs inside the web process. Default: yes on SQLite, "
@@ -77,6 +82,11 @@ class Settings(BaseSettings):
         None,
         description="An operator's corrected copy of the cooperation rules (request types and "
         "clocks). Default: the file shipped in contactpoint/cooperation/data/rules.yaml.",
+    )
+    takedown_rules_file: Path | None = Field(
+        None,
+        description="An operator's corrected copy of the kinds of notice and removal order "
+        "(fields, clocks, targets). Default: contactpoint/takedown/data/notice_kinds.yaml.",
     )
     evidence_max_bytes: int = Field(
         200 * 2**20, description="Largest evidence file a case accepts, in bytes (larger: 413)."

@@ -1,0 +1,688 @@
+"""Notices and removal orders: send, the provider's receipt and action, the sender's
+withdrawal and pauses, and the views of both sides.
+
+Every step appends a NoticeEvent and an audit entry, and never commits. A notice is a Marked
+row owned by the sending organisation with the provider's organisation as its one recipient,
+so every read goes through core.access: any other organisation gets 404. Sending and receipt
+carry an authenticated timestamp (``timestamps.py``) signed by the node's key.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from contactpoint.accounts.models import Organisation, Role, User
+from contactpoint.core import audit, notify, signing
+from contactpoint.core.access import get_visible, select_visible, set_recipients
+from contactpoint.core.actor import Actor
+from contactpoint.core.config import Settings, get_settings
+from contactpoint.core.db import utcnow
+from contactpoint.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from contactpoint.core.paging import newest_first
+from contactpoint.takedown import directory, notice_clock, rules, timestamps
+from contactpoint.takedown.directory_models import Provider
+from contactpoint.takedown.models import (
+    ACTED,
+    CLOSED,
+    Notice,
+    NoticeCounter,
+    NoticeEvent,
+    NoticeKind,
+    NoticeStatus,
+    NoticeUrl,
+)
+from contactpoint.takedown.notice_clock import ClockState, ClockView
+from contactpoint.takedown.rules import KindRule, Rules
+from contactpoint.takedown.schemas import NoticeIn
+
+OPEN = (NoticeStatus.SENT, NoticeStatus.RECEIVED)
+ACTIONS = {
+    "removed": NoticeStatus.REMOVED,
+    "disabled": NoticeStatus.DISABLED,
+    "refused": NoticeStatus.REFUSED,
+}
+
+
+def settings_of(session: Session) -> Settings:
+    found = session.info.get("settings")
+    return found if isinstance(found, Settings) else get_settings()
+
+
+def rules_for(session: Session) -> Rules:
+    return rules.load(settings_of(session).takedown_rules_file)
+
+
+def kind_rule(session: Session, code: str) -> KindRule:
+    try:
+        rule = rules_for(session).get(code)
+        NoticeKind(rule.code)  # a rules file may not invent kinds the code does not know
+    except (KeyError, ValueError) as exc:
+        msg = str(exc.args[0])
+        raise InvalidInput(msg, errors=[{"field": "kind", "message": msg}]) from None
+    return rule
+
+
+# --- signing -------------------------------------------------------------------------------
+
+
+def _key(session: Session) -> Any:
+    return signing.load_or_create(signing.key_path(settings_of(session).var_dir))
+
+
+def public_key_pem(session: Session) -> bytes:
+    return signing.public_pem(_key(session))
+
+
+def content_digest(notice: Notice) -> str:
+    return timestamps.content_digest(
+        reference=notice.reference,
+        kind=notice.kind.value,
+        provider_id=str(notice.provider_id),
+        issuing_country=notice.issuing_country,
+        category=notice.category,
+        urls=[u.url for u in notice.urls],
+        fields=dict(notice.fields or {}),
+    )
+
+
+def _event(
+    session: Session,
+    actor: Actor,
+    notice: Notice,
+    kind: str,
+    detail: dict[str, Any] | None = None,
+    *,
+    at: datetime | None = None,
+    reason: str | None = None,
+) -> NoticeEvent:
+    ev = NoticeEvent(
+        seq=len(notice.events) + 1,
+        at=at or utcnow(),
+        kind=kind,
+        actor_user_id=actor.user_id,
+        actor_org_id=actor.org_id,
+        actor_label=actor.label,
+        detail=detail or {},
+    )
+    if kind in timestamps.SIGNED_EVENTS and notice.content_sha256:
+        data = timestamps.payload(notice.reference, kind, ev.at, notice.content_sha256)
+        ev.signature = timestamps.sign(_key(session), data)
+        ev.detail = {**ev.detail, "content_sha256": notice.content_sha256}
+    notice.events.append(ev)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        f"takedown.{kind}",
+        object_type="takedown_notice",
+        object_id=notice.id,
+        reason=reason,
+        details={"reference": notice.reference, **(detail or {})},
+    )
+    return ev
+
+
+@dataclass(frozen=True)
+class Timestamp:
+    event: NoticeEvent
+    payload: bytes
+    content_sha256: str
+    valid: bool
+
+
+def timestamps_of(session: Session, notice: Notice) -> list[Timestamp]:
+    """Each signed event with the exact signed bytes and whether the signature holds."""
+    pem = public_key_pem(session)
+    out = []
+    for ev in notice.events:
+        if not ev.signature:
+            continue
+        digest = str((ev.detail or {}).get("content_sha256", ""))
+        data = timestamps.payload(notice.reference, ev.kind, ev.at, digest)
+        valid = timestamps.check(pem, data, ev.signature) and digest == content_digest(notice)
+        out.append(Timestamp(ev, data, digest, valid))
+    return out
+
+
+# --- sending -------------------------------------------------------------------------------
+
+
+def _next_reference(session: Session, country: str) -> str:
+    """TD-FR-2026-000123. The counter row is updated in place: a concurrent sender waits for
+    this transaction (row lock on PostgreSQL, the write lock on SQLite), never reuses a
+    number."""
+    year = utcnow().year
+    if session.get(NoticeCounter, (country, year)) is None:
+        try:
+            with session.begin_nested():
+                session.add(NoticeCounter(country=country, year=year, value=0))
+        except IntegrityError:
+            pass  # another transaction made the row first: use it
+    value = session.execute(
+        update(NoticeCounter)
+        .where(NoticeCounter.country == country, NoticeCounter.year == year)
+        .values(value=NoticeCounter.value + 1)
+        .returning(NoticeCounter.value)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    return f"TD-{country}-{year}-{value:06d}"
+
+
+@dataclass(frozen=True)
+class Target:
+    url: str
+    host: str
+    ip: str | None
+
+
+def _targets(urls: list[str]) -> list[Target]:
+    out, seen = [], set()
+    for i, raw in enumerate(urls):
+        field = f"urls[{i}]"
+        host, literal = directory.split_url(raw, field)
+        url = raw.strip()
+        if url in seen:
+            raise InvalidInput(
+                f"{field}: {url} is listed twice",
+                errors=[{"field": field, "message": "listed twice"}],
+            )
+        seen.add(url)
+        out.append(Target(url, host, str(literal) if literal is not None else None))
+    return out
+
+
+def _provider(
+    session: Session,
+    provider_id: uuid.UUID | None,
+    targets: list[Target],
+    resolver: directory.Resolver | None,
+) -> tuple[Provider, str]:
+    if provider_id is not None:
+        provider = session.get(Provider, provider_id)
+        if provider is None or not provider.active:
+            raise InvalidInput(
+                "no such active provider",
+                errors=[{"field": "provider_id", "message": "no such active provider"}],
+            )
+        return provider, "chosen by the sender"
+    found: Provider | None = None
+    how = ""
+    for i, t in enumerate(targets):
+        res = directory.resolve_url(session, t.url, resolver=resolver)
+        field = f"urls[{i}]"
+        if res is None:
+            msg = f"no provider in the directory hosts {t.host}; choose the provider"
+            raise InvalidInput(f"{field}: {msg}", errors=[{"field": field, "message": msg}])
+        if found is not None and res.provider.id != found.id:
+            msg = (
+                f"{t.url} is hosted by {res.provider.name}, not {found.name}: "
+                "send one notice per provider"
+            )
+            raise InvalidInput(f"{field}: {msg}", errors=[{"field": field, "message": msg}])
+        if found is None:
+            found, how = res.provider, f"{res.matched_by} {res.matched}"
+    assert found is not None
+    return found, how
+
+
+def _by_external_id(session: Session, org_id: uuid.UUID, external_id: str) -> Notice | None:
+    return session.scalars(
+        select(Notice).where(Notice.owner_org_id == org_id, Notice.external_id == external_id)
+    ).first()
+
+
+def send(
+    session: Session,
+    actor: Actor,
+    data: NoticeIn,
+    *,
+    resolver: directory.Resolver | None = None,
+) -> tuple[Notice, bool]:
+    """Validate, address and send a notice; ``(notice, created)``. A known ``external_id``
+    of the sender's organisation returns the stored notice and changes nothing."""
+    if not actor.can("takedown:manage") or actor.org_id is None or not actor.country:
+        raise Forbidden("sending notices needs the permission 'takedown:manage'")
+    if data.external_id:
+        existing = _by_external_id(session, actor.org_id, data.external_id)
+        if existing is not None:
+            return existing, False
+    rule = kind_rule(session, data.kind)
+    if not rule.may_issue(actor.org_kind):
+        who = ", ".join(rule.issuers or ())
+        raise Forbidden(
+            f"a {rule.title} is issued only by {who} organisations ({rule.citation}), "
+            f"not by a {actor.org_kind}"
+        )
+    values = {k: v.strip() for k, v in data.fields.items() if v and v.strip()}
+    errors = rule.missing(
+        values,
+        category=data.category.value,
+        notifier_name=data.notifier_name,
+        notifier_email=data.notifier_email,
+    )
+    known = {f.name for f in rule.fields}
+    errors += [
+        {"field": f"fields.{n}", "message": f"not a field of {rule.code}"}
+        for n in sorted(set(values) - known)
+    ]
+    if errors:
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        raise InvalidInput(f"the {rule.title} is incomplete: {detail}", errors=errors)
+    targets = _targets(data.urls)
+    provider, how = _provider(session, data.provider_id, targets, resolver)
+    if provider.org_id is not None and provider.org_id == actor.org_id:
+        raise InvalidInput(
+            "a notice goes to another organisation",
+            errors=[{"field": "provider_id", "message": "your own organisation"}],
+        )
+    try:
+        with session.begin_nested():  # a concurrent duplicate rolls back only this notice
+            notice = _insert(session, actor, data, rule, values, targets, provider, how)
+    except IntegrityError:
+        if data.external_id:
+            existing = _by_external_id(session, actor.org_id, data.external_id)
+            if existing is not None:
+                return existing, False
+        raise
+    _tell_provider(session, notice, provider, rule)
+    return notice, True
+
+
+def _insert(
+    session: Session,
+    actor: Actor,
+    data: NoticeIn,
+    rule: KindRule,
+    values: dict[str, str],
+    targets: list[Target],
+    provider: Provider,
+    how: str,
+) -> Notice:
+    assert actor.country is not None
+    now = utcnow()
+    notice = Notice(
+        reference=_next_reference(session, actor.country),
+        kind=NoticeKind(rule.code),
+        status=NoticeStatus.SENT,
+        provider_id=provider.id,
+        provider_match=how[:300],
+        issuing_country=actor.country,
+        category=data.category.value,
+        report_id=data.report_id,
+        fields=values,
+        notifier_name=(data.notifier_name or "").strip() or None,
+        notifier_email=(data.notifier_email or "").strip() or None,
+        sent_at=now,
+        external_id=data.external_id,
+        owner_org_id=actor.org_id,
+        created_by_id=actor.user_id,
+        tlp=data.tlp,
+        escalation={},
+    )
+    notice.urls = [
+        NoticeUrl(position=i, url=t.url, host=t.host, ip=t.ip) for i, t in enumerate(targets)
+    ]
+    session.add(notice)
+    session.flush()
+    notice.content_sha256 = content_digest(notice)
+    notice.due_at = notice_clock.due_at(rule.clock, now, None)
+    if provider.org_id is not None:
+        set_recipients(session, notice, org_ids=[provider.org_id])
+    _event(
+        session,
+        actor,
+        notice,
+        "sent",
+        {"provider": provider.name, "urls": len(targets), "kind": rule.code},
+        at=now,
+    )
+    return notice
+
+
+def operators_of(session: Session, org_id: uuid.UUID | None) -> list[User]:
+    """Active provider operators of an organisation: who answers its notices."""
+    if org_id is None:
+        return []
+    q = select(User).where(User.organisation_id == org_id, User.active.is_(True))
+    return [u for u in session.scalars(q) if Role.PROVIDER_OPERATOR.value in (u.roles or [])]
+
+
+def _tell_provider(session: Session, notice: Notice, provider: Provider, rule: KindRule) -> None:
+    users = operators_of(session, provider.org_id)
+    if not users:
+        return
+    clock = (
+        f" It must be acted on within {notice_clock.humanise(rule.clock.duration)} of "
+        f"receipt ({rule.clock.citation})."
+        if rule.clock and rule.clock.legal
+        else ""
+    )
+    notify.notify(
+        session,
+        [notify.Addressee(u.id, u.email) for u in users],
+        kind="takedown.new",
+        subject=f"{notice.reference}: {rule.title}",
+        body=f"A {rule.title} about {len(notice.urls)} URL(s) was sent to {provider.name}."
+        f"{clock} Acknowledge its receipt in the provider portal.",
+        link=f"/provider/notices/{notice.id}",
+        email=True,
+        settings=settings_of(session),
+    )
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def get(session: Session, actor: Actor, notice_id: uuid.UUID) -> Notice:
+    return get_visible(session, Notice, notice_id, actor)
+
+
+def get_by_reference(session: Session, actor: Actor, reference: str) -> Notice:
+    row = session.scalars(
+        select_visible(Notice, actor).where(Notice.reference == reference.strip().upper())
+    ).first()
+    if row is None:
+        raise NotFound(f"takedown_notice {reference} not found")
+    return row
+
+
+def find(session: Session, actor: Actor, ref: str) -> Notice:
+    """By id or by reference (the CLI and the pages accept either)."""
+    try:
+        return get(session, actor, uuid.UUID(ref))
+    except ValueError:
+        return get_by_reference(session, actor, ref)
+
+
+def clock(session: Session, notice: Notice, now: datetime | None = None) -> ClockView:
+    rule = kind_rule(session, notice.kind.value)
+    return notice_clock.view(
+        rule.clock,
+        due=notice.due_at,
+        paused_at=notice.paused_at,
+        acted_at=notice.acted_at,
+        withdrawn=notice.status is NoticeStatus.WITHDRAWN,
+        now=now or utcnow(),
+    )
+
+
+def scrutiny_due(session: Session, notice: Notice) -> datetime | None:
+    """TCO Art. 4(4): the host state's authority may scrutinise the order within 72 h."""
+    rule = kind_rule(session, notice.kind.value)
+    if rule.scrutiny_hours is None or notice.received_at is None:
+        return None
+    return notice.received_at + timedelta(hours=rule.scrutiny_hours)
+
+
+def provider_org_ids(session: Session, actor: Actor) -> list[uuid.UUID]:
+    """The providers that the actor's organisation answers for."""
+    if actor.org_id is None:
+        return []
+    return list(session.scalars(select(Provider.id).where(Provider.org_id == actor.org_id)))
+
+
+def _query(
+    session: Session,
+    actor: Actor,
+    *,
+    box: str = "all",
+    status: str | None = None,
+    kind: str | None = None,
+    provider_id: uuid.UUID | None = None,
+    overdue: bool = False,
+    now: datetime | None = None,
+) -> Select[Any]:
+    q = select_visible(Notice, actor)
+    if box == "sent":
+        q = q.where(Notice.owner_org_id == actor.org_id)
+    elif box == "received":
+        q = q.where(Notice.provider_id.in_(provider_org_ids(session, actor)))
+    if status:
+        try:
+            q = q.where(Notice.status == NoticeStatus(status))
+        except ValueError:
+            known = ", ".join(s.value for s in NoticeStatus)
+            raise InvalidInput(
+                f"unknown status {status!r}", errors=[{"field": "status", "message": known}]
+            ) from None
+    if kind:
+        q = q.where(Notice.kind == kind_rule(session, kind).code)
+    if provider_id:
+        q = q.where(Notice.provider_id == provider_id)
+    if overdue:
+        q = q.where(
+            Notice.status.in_(OPEN),
+            Notice.paused_at.is_(None),
+            Notice.due_at.is_not(None),
+            Notice.due_at < (now or utcnow()),
+        )
+    return q
+
+
+def page(
+    session: Session,
+    actor: Actor,
+    *,
+    cursor: str | None = None,
+    limit: int = 50,
+    **filters: Any,
+) -> tuple[list[Notice], str | None]:
+    """Visible notices, newest first, with a keyset cursor."""
+    found = newest_first(
+        session, _query(session, actor, **filters), Notice, cursor=cursor, limit=limit
+    )
+    return found.items, found.next_cursor
+
+
+def by_clock(
+    session: Session, actor: Actor, state: ClockState, *, box: str = "all", limit: int = 500
+) -> list[Notice]:
+    """Open notices whose clock is in ``state`` (due soon, overdue, awaiting receipt...),
+    soonest first."""
+    now = utcnow()
+    q = _query(session, actor, box=box).where(Notice.status.in_(OPEN))
+    if state in (ClockState.DUE_SOON, ClockState.OVERDUE, ClockState.RUNNING):
+        q = q.where(Notice.due_at.is_not(None), Notice.paused_at.is_(None))
+    rows = session.scalars(q.order_by(Notice.due_at, Notice.sent_at).limit(limit))
+    return [n for n in rows if clock(session, n, now).state is state]
+
+
+def counts(session: Session, actor: Actor, box: str = "all") -> dict[str, int]:
+    return {
+        "due-soon": len(by_clock(session, actor, ClockState.DUE_SOON, box=box)),
+        "overdue": len(by_clock(session, actor, ClockState.OVERDUE, box=box)),
+    }
+
+
+def providers(session: Session) -> list[Provider]:
+    return list(
+        session.scalars(select(Provider).where(Provider.active.is_(True)).order_by(Provider.name))
+    )
+
+
+def provider_names(session: Session) -> dict[uuid.UUID, str]:
+    return {p.id: p.name for p in session.scalars(select(Provider))}
+
+
+def org_names(session: Session) -> dict[uuid.UUID, str]:
+    return {o.id: o.name for o in session.scalars(select(Organisation))}
+
+
+# --- the provider's steps -------------------------------------------------------------------
+
+
+def _as_provider(session: Session, actor: Actor, notice_id: uuid.UUID) -> Notice:
+    notice = get(session, actor, notice_id)
+    provider = session.get(Provider, notice.provider_id)
+    if (
+        not actor.can("takedown:respond")
+        or provider is None
+        or provider.org_id is None
+        or provider.org_id != actor.org_id
+    ):
+        raise Forbidden(f"only the provider's operators can answer {notice.reference}")
+    return notice
+
+
+def _not_closed(notice: Notice, what: str) -> None:
+    if notice.status in ACTED:
+        raise Conflict(
+            f"cannot {what}: {notice.reference} was already answered ({notice.status.value} "
+            f"at {notice.acted_at:%Y-%m-%d %H:%M} UTC)"
+        )
+    if notice.status in CLOSED:
+        raise Conflict(f"cannot {what}: {notice.reference} is {notice.status.value}")
+
+
+def _receive(session: Session, actor: Actor, notice: Notice, at: datetime) -> None:
+    rule = kind_rule(session, notice.kind.value)
+    notice.received_at = at
+    notice.status = NoticeStatus.RECEIVED
+    if rule.clock is not None and rule.clock.starts_on == "received":
+        notice.due_at = notice_clock.due_at(rule.clock, notice.sent_at, at, notice.paused_seconds)
+    _event(session, actor, notice, "received", at=at)
+
+
+def acknowledge(session: Session, actor: Actor, notice_id: uuid.UUID) -> Notice:
+    """The provider confirms receipt; a TCO order's hour runs from now."""
+    notice = _as_provider(session, actor, notice_id)
+    _not_closed(notice, "acknowledge")
+    if notice.received_at is not None:
+        raise Conflict(
+            f"{notice.reference} was already acknowledged at {notice.received_at:%H:%M} UTC"
+        )
+    _receive(session, actor, notice, utcnow())
+    return notice
+
+
+def act(
+    session: Session,
+    actor: Actor,
+    notice_id: uuid.UUID,
+    action: str,
+    reason: str | None = None,
+    acted_at: datetime | None = None,
+) -> Notice:
+    """Removed, access disabled, or refused with a reason; once only (409 the second time)."""
+    notice = _as_provider(session, actor, notice_id)
+    _not_closed(notice, "record an action")
+    status = ACTIONS.get(action)
+    if status is None:
+        msg = f"one of {', '.join(ACTIONS)}"
+        raise InvalidInput(f"action: {msg}", errors=[{"field": "action", "message": msg}])
+    reason = (reason or "").strip() or None
+    if status is NoticeStatus.REFUSED and not reason:
+        msg = "a refusal states its reason"
+        raise InvalidInput(msg, errors=[{"field": "reason", "message": msg}])
+    now = utcnow()
+    when = acted_at or now
+    if when.tzinfo is None:
+        raise InvalidInput(
+            "acted_at needs a time zone", errors=[{"field": "acted_at", "message": "no zone"}]
+        )
+    if when > now + timedelta(seconds=5):  # a few seconds of clock skew are tolerated
+        msg = "cannot be in the future"
+        raise InvalidInput(f"acted_at: {msg}", errors=[{"field": "acted_at", "message": msg}])
+    if when < notice.sent_at:
+        msg = f"cannot be before the notice was sent ({notice.sent_at:%Y-%m-%d %H:%M} UTC)"
+        raise InvalidInput(f"acted_at: {msg}", errors=[{"field": "acted_at", "message": msg}])
+    when = min(when, now)
+    if notice.received_at is None:  # acting says at least that it was received
+        _receive(session, actor, notice, now)
+    if notice.paused_at is not None:
+        _end_pause(notice, now)
+    notice.status, notice.acted_at, notice.action_note = status, when, reason
+    _event(
+        session,
+        actor,
+        notice,
+        "acted",
+        {"action": action, "acted_at": timestamps.iso(when), "reason": reason},
+        reason=reason,
+    )
+    return notice
+
+
+# --- the sender's steps ----------------------------------------------------------------------
+
+
+def _as_sender(session: Session, actor: Actor, notice_id: uuid.UUID) -> Notice:
+    notice = get(session, actor, notice_id)
+    if not actor.can("takedown:manage") or notice.owner_org_id != actor.org_id:
+        raise Forbidden(f"only the sending organisation can do this on {notice.reference}")
+    return notice
+
+
+def withdraw(session: Session, actor: Actor, notice_id: uuid.UUID, reason: str) -> Notice:
+    notice = _as_sender(session, actor, notice_id)
+    _not_closed(notice, "withdraw")
+    reason = _reason(reason)
+    if notice.paused_at is not None:
+        _end_pause(notice, utcnow())
+    notice.status = NoticeStatus.WITHDRAWN
+    _event(session, actor, notice, "withdrawn", {"reason": reason}, reason=reason)
+    return notice
+
+
+def _reason(reason: str | None) -> str:
+    text = (reason or "").strip()
+    if len(text) < 3:
+        msg = "state the reason"
+        raise InvalidInput(msg, errors=[{"field": "reason", "message": msg}])
+    return text
+
+
+def pause(session: Session, actor: Actor, notice_id: uuid.UUID, reason: str) -> Notice:
+    """Stop the clock (TCO Art. 3(7)-(8): force majeure, request for clarification)."""
+    notice = _as_sender(session, actor, notice_id)
+    rule = kind_rule(session, notice.kind.value)
+    if rule.pause is None:
+        msg = f"the clock of a {rule.title} does not pause ({rule.citation})"
+        raise InvalidInput(msg, errors=[{"field": "kind", "message": msg}])
+    _not_closed(notice, "pause")
+    if notice.paused_at is not None:
+        raise Conflict(f"{notice.reference} is already paused")
+    if notice.due_at is None:
+        raise Conflict(
+            f"{notice.reference}: the clock starts at receipt, which is not confirmed yet"
+        )
+    reason = _reason(reason)
+    notice.paused_at = utcnow()
+    _event(session, actor, notice, "paused", {"reason": reason}, at=notice.paused_at, reason=reason)
+    return notice
+
+
+def _end_pause(notice: Notice, now: datetime) -> int:
+    assert notice.paused_at is not None
+    seconds = max(0, int((now - notice.paused_at).total_seconds()))
+    notice.paused_seconds += seconds
+    if notice.due_at is not None:
+        notice.due_at = notice.due_at + timedelta(seconds=seconds)
+    notice.paused_at = None
+    return seconds
+
+
+def resume(session: Session, actor: Actor, notice_id: uuid.UUID, reason: str) -> Notice:
+    """Restart the clock; the due time moves later by the length of the pause."""
+    notice = _as_sender(session, actor, notice_id)
+    _not_closed(notice, "resume")
+    if notice.paused_at is None:
+        raise Conflict(f"{notice.reference} is not paused")
+    reason = _reason(reason)
+    seconds = _end_pause(notice, utcnow())
+    _event(
+        session,
+        actor,
+        notice,
+        "resumed",
+        {"reason": reason, "paused_seconds": seconds},
+        reason=reason,
+    )
+    return notice
