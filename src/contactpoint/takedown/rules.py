@@ -123,8 +123,8 @@ class KindRule:
                 "notifier_name": notifier_name,
                 "notifier_email": notifier_email,
             }
-            for name, value in given.items():
-                if not (value or "").strip():
+            for name, text in given.items():
+                if not (text or "").strip():
                     what = "name" if name == "notifier_name" else "e-mail address"
                     errors.append(
                         {
