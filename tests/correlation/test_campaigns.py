@@ -174,9 +174,10 @@ def test_hits_give_counts_by_holder_only(db: Session, people: dict[str, Actor]) 
     report(db, people["de"], "DE", IBAN)
     report(db, people["de"], "DE", OTHER_IBAN)  # shares nothing: no hit
     db.commit()
-    assert actions.hits(db, people["fr"], mine.id) == [
-        {"holder": "Polizei DE", "country": "DE", "reports": 2}
-    ]
+    found = actions.hits(db, people["fr"], mine.id)
+    assert [(h["holder"], h["country"], h["reports"]) for h in found] == [("Polizei DE", "DE", 2)]
+    assert found[0]["indicator_types"] == ["iban"]
+    assert found[0]["holder_org_id"] == str(people["de"].org_id)
     theirs = db.scalar(select(Report).where(Report.victim_country == "DE"))
     with pytest.raises(NotFound):  # hits only for a report the caller may see
         actions.hits(db, people["fr"], theirs.id)  # type: ignore[union-attr]
@@ -206,6 +207,8 @@ def test_hits_count_reports_without_a_holder(db: Session, people: dict[str, Acto
         suspect_identifiers=[{"type": "iban", "value": IBAN}],
     )
     assert orphan.owner_org_id is None
-    assert actions.hits(db, people["fr"], mine.id) == [
-        {"holder": "no holder organisation", "country": None, "reports": 1}
+    found = actions.hits(db, people["fr"], mine.id)
+    assert [(h["holder"], h["country"], h["reports"]) for h in found] == [
+        ("no holder organisation", None, 1)
     ]
+    assert found[0]["access_request"] is None  # nobody to ask

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlencode
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -14,10 +15,18 @@ from contactpoint.accounts.models import Organisation
 from contactpoint.core import audit
 from contactpoint.core.access import get_visible, visible
 from contactpoint.core.actor import Actor
-from contactpoint.core.errors import InvalidInput, NotFound
+from contactpoint.core.errors import Forbidden, InvalidInput, NotFound
 from contactpoint.correlation import engine
 from contactpoint.correlation.models import CampaignMember, IndicatorLinkState, ManualLink
-from contactpoint.correlation.service import ACT, READ, _cap, _need, _reason
+from contactpoint.correlation.service import (
+    ACT,
+    READ,
+    _cap,
+    _need,
+    _reason,
+    _settings,
+    holder_counts,
+)
 from contactpoint.correlation.states import LinkState
 from contactpoint.indicators.models import Indicator, ReportIndicator
 from contactpoint.reports.models import Report
@@ -101,10 +110,17 @@ def include_indicator(session: Session, actor: Actor, indicator_id: uuid.UUID, r
 def lift_over_correlation(
     session: Session, actor: Actor, indicator_id: uuid.UUID, reason: str
 ) -> None:
-    """An over-correlating indicator links again, whatever the number of reports holding it."""
+    """An over-correlating indicator links again, whatever the number of reports holding it.
+    Only an analyst who may see every report holding it may lift it: lifting links reports,
+    and one must be able to judge all of them."""
     _need(actor, ACT)
     why = _reason(reason)
     ind = _seen_indicator(session, actor, indicator_id)
+    if holder_counts(session, actor, [ind.id])[1].get(ind.id):
+        raise Forbidden(
+            "some reports holding this indicator are not visible to you; an analyst who may "
+            "see all of them (e.g. at the owning contact point) can lift it"
+        )
     _set_state(session, actor, ind, LinkState.LIFTED, why)
     audit.record(
         session,
@@ -210,24 +226,50 @@ def hits(session: Session, actor: Actor, report_id: uuid.UUID) -> list[dict[str,
     others = select(ReportIndicator.report_id).where(
         ReportIndicator.indicator_id.in_(mine), ReportIndicator.report_id != report.id
     )
+    hidden = (
+        Report.id.in_(others),
+        Report.id.not_in(
+            # NOT IN rather than NOT visible(): a NULL owner makes visible() NULL, and NOT NULL
+            # would drop the row from the count.
+            select(Report.id).where(Report.id.in_(others), visible(Report, actor))
+        ),
+    )
     rows = session.execute(
-        select(Organisation.name, Organisation.country, func.count(func.distinct(Report.id)))
+        select(Organisation.id, Organisation.name, Organisation.country, Report.id, Indicator.type)
         .select_from(Report)
         .outerjoin(Organisation, Organisation.id == Report.owner_org_id)
-        # NOT IN rather than NOT visible(): a NULL owner makes visible() NULL, and NOT NULL
-        # would drop the row from the count.
-        .where(
-            Report.id.in_(others),
-            Report.id.not_in(
-                select(Report.id).where(Report.id.in_(others), visible(Report, actor))
-            ),
-        )
-        .group_by(Organisation.id, Organisation.name, Organisation.country)
+        .join(ReportIndicator, ReportIndicator.report_id == Report.id)
+        .join(Indicator, Indicator.id == ReportIndicator.indicator_id)
+        .where(*hidden, ReportIndicator.indicator_id.in_(mine))
+        .distinct()
     ).all()
-    out = [
-        {"holder": name or "no holder organisation", "country": country, "reports": int(n)}
-        for name, country, n in rows
-    ]
+    # The types named are those of the caller's OWN report's indicators that the hidden
+    # reports share; nothing of the hidden reports themselves is given.
+    by_org: dict[uuid.UUID | None, dict[str, Any]] = {}
+    for org_id, name, country, rid, itype in rows:
+        h = by_org.setdefault(
+            org_id,
+            {
+                "holder": name or "no holder organisation",
+                "holder_org_id": str(org_id) if org_id else None,
+                "country": country,
+                "ids": set(),
+                "indicator_types": set(),
+            },
+        )
+        h["ids"].add(rid)
+        h["indicator_types"].add(itype)
+    out = []
+    for h in by_org.values():
+        item = {
+            "holder": h["holder"],
+            "holder_org_id": h["holder_org_id"],
+            "country": h["country"],
+            "reports": len(h["ids"]),
+            "indicator_types": sorted(h["indicator_types"]),
+        }
+        item["access_request"] = _access_request_url(session, item, report.reference)
+        out.append(item)
     out.sort(key=lambda h: (-int(str(h["reports"])), str(h["holder"])))
     audit.record(
         session,
@@ -238,3 +280,24 @@ def hits(session: Session, actor: Actor, report_id: uuid.UUID) -> list[dict[str,
         details={"holders": len(out), "reports": sum(h["reports"] for h in out)},
     )
     return out
+
+
+def _access_request_url(session: Session, holder: dict[str, Any], reference: str) -> str | None:
+    """A link to the cooperation form, prefilled to ask ``holder`` for access: receiver, its
+    country, the request type for information exchange (a setting) and a subject naming only
+    the shared indicator types, the count and the caller's OWN report reference."""
+    if not holder["country"]:
+        return None  # no holder organisation: nobody to ask
+    types = ", ".join(holder["indicator_types"])
+    subject = (
+        f"Access request: {holder['reports']} report(s) you hold share a {types} indicator "
+        f"with our report {reference}"
+    )
+    params = {
+        "receiving_country": holder["country"],
+        "type_code": _settings(session).correlation_access_request_type,
+        "receiving_org_id": holder["holder_org_id"] or "",
+        "subject": subject[:300],
+        "from_report": reference,
+    }
+    return "/cooperation/new?" + urlencode(params)

@@ -1,4 +1,4 @@
-"""`contactpoint campaigns ...`: full recompute of the campaigns."""
+"""`contactpoint campaigns ...`: full recompute of the campaigns; notices to contact points."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from contactpoint.core.actor import SYSTEM
 from contactpoint.core.clitools import fail
 from contactpoint.core.config import get_settings
 from contactpoint.core.db import make_engine, make_session_factory, transaction
-from contactpoint.correlation import service
+from contactpoint.correlation import notices, service
 
 app = typer.Typer(help="Campaigns: reports linked by shared indicators.", no_args_is_help=True)
 
@@ -45,3 +45,20 @@ def recompute() -> None:
     finally:
         engine.dispose()
     typer.echo(f"{n} campaigns")
+
+
+@app.command("notify")
+def notify() -> None:
+    """Tell contact points now about campaigns that first span two or more countries, or grew
+    in a country since their last notice (the `correlation.notify` job also runs every 15
+    minutes). Running it again notifies nobody twice."""
+    settings = get_settings()
+    engine = make_engine(settings)
+    factory = make_session_factory(engine)
+    try:
+        with transaction(factory) as s:
+            s.info["settings"] = settings
+            done = notices.run(s, settings)
+    finally:
+        engine.dispose()
+    typer.echo(f"{done.campaigns} campaigns notified, {done.notifications} notifications")

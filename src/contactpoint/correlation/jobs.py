@@ -1,21 +1,41 @@
 """Correlation's jobs. Report intake defers ``correlation.link`` by name (reports sits below
-correlation and may not import it; ADR 0012)."""
+correlation and may not import it; ADR 0012). Linking queues ``correlation.notify`` for the
+multi-country campaigns it touched; the same job also runs periodically over every campaign,
+so campaigns built another way (a bulk import, a recompute) are notified too."""
 
 from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contactpoint.core.actor import SYSTEM
-from contactpoint.core.jobs import job
-from contactpoint.correlation import service
+from contactpoint.core.config import Settings, get_settings
+from contactpoint.core.jobs import defer, job
+from contactpoint.correlation import notices, service
+from contactpoint.correlation.models import Campaign, CampaignMember
 
 
 @job("correlation.link", retries=3)
 def link(session: Session, report_ids: list[str]) -> dict[str, int]:
-    """Link newly stored reports into campaigns (incremental)."""
-    service.link_reports(session, [uuid.UUID(r) for r in report_ids])
+    """Link newly stored reports into campaigns (incremental), then queue notices for the
+    campaigns of two or more countries they are now in."""
+    ids = [uuid.UUID(r) for r in report_ids]
+    service.link_reports(session, ids)
+    touched = sorted(
+        {
+            str(cid)
+            for cid, countries in session.execute(
+                select(Campaign.id, Campaign.countries)
+                .join(CampaignMember, CampaignMember.campaign_id == Campaign.id)
+                .where(CampaignMember.report_id.in_(ids))
+            )
+            if len(countries or []) >= 2
+        }
+    )
+    if touched:
+        defer(session, "correlation.notify", campaign_ids=touched)
     return {"reports": len(report_ids)}
 
 
@@ -23,3 +43,14 @@ def link(session: Session, report_ids: list[str]) -> dict[str, int]:
 def recompute(session: Session) -> dict[str, int]:
     """Rebuild every campaign from the stored report-indicator links."""
     return {"campaigns": service.recompute(session, SYSTEM)}
+
+
+@job("correlation.notify", cron="*/15 * * * *", retries=2)
+def notify(session: Session, campaign_ids: list[str] | None = None) -> dict[str, int]:
+    """Tell contact points about campaigns that first span countries or grew in one
+    (``campaign_ids``: only those; none: every campaign)."""
+    found = session.info.get("settings")
+    settings = found if isinstance(found, Settings) else get_settings()
+    ids = [uuid.UUID(c) for c in campaign_ids] if campaign_ids is not None else None
+    done = notices.run(session, settings, ids)
+    return {"campaigns": done.campaigns, "notifications": done.notifications}

@@ -58,3 +58,17 @@ class ManualLink(IdMixin, TimestampMixin, Base):
     key: Mapped[str] = mapped_column(String(40), index=True)
     report_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
     reason: Mapped[str] = mapped_column(Text)
+
+
+class CampaignNotice(Base):
+    """How many member reports from ``country`` a campaign had when its contact points were
+    last told: a repeat or a restart notifies only about growth past this count."""
+
+    __tablename__ = "campaign_notices"
+
+    campaign_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
+    )
+    country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    notified_count: Mapped[int] = mapped_column(Integer, default=0)
+    notified_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -11,17 +11,18 @@ from __future__ import annotations
 import base64
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from contactpoint.core import audit
 from contactpoint.core.access import visible
 from contactpoint.core.actor import Actor
 from contactpoint.core.config import Settings, get_settings
+from contactpoint.core.db import utcnow
 from contactpoint.core.errors import Forbidden, InvalidInput, NotFound
 from contactpoint.correlation import engine
 from contactpoint.correlation.models import CampaignMember, IndicatorLinkState
@@ -84,18 +85,27 @@ def _visible_members(actor: Actor, campaign_ids: Any = None) -> Any:
     return stmt
 
 
-def _cursor(at: datetime, cid: uuid.UUID) -> str:
-    return base64.urlsafe_b64encode(f"{at.isoformat()}|{cid}".encode()).decode().rstrip("=")
+SORTS = ("last_seen", "size", "growth")
+DEFAULT_GROWTH_DAYS = 30
 
 
-def _uncursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+def _cursor(sort: str, value: object, cid: uuid.UUID) -> str:
+    raw = value.isoformat() if isinstance(value, datetime) else str(int(str(value or 0)))
+    return base64.urlsafe_b64encode(f"{sort}|{raw}|{cid}".encode()).decode().rstrip("=")
+
+
+def _uncursor(cursor: str, sort: str) -> tuple[datetime | int, uuid.UUID]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        at, cid = raw.split("|")
-        return datetime.fromisoformat(at), uuid.UUID(cid)
+        kind, value, cid = raw.split("|")
+        if kind != sort:
+            raise ValueError(kind)
+        at: datetime | int = datetime.fromisoformat(value) if sort == "last_seen" else int(value)
+        return at, uuid.UUID(cid)
     except (ValueError, UnicodeDecodeError):
         raise InvalidInput(
-            "invalid cursor", errors=[{"field": "cursor", "message": "use next_cursor as given"}]
+            "invalid cursor",
+            errors=[{"field": "cursor", "message": "use next_cursor as given, with the same sort"}],
         ) from None
 
 
@@ -106,25 +116,62 @@ def list_campaigns(
     country: str | None = None,
     category: str | None = None,
     min_size: int = 2,
+    max_size: int | None = None,
     since: datetime | None = None,
+    first_seen_from: datetime | None = None,
+    first_seen_to: datetime | None = None,
+    last_seen_to: datetime | None = None,
+    growth_days: int | None = None,
+    min_growth: int = 0,
+    sort: str = "last_seen",
     cursor: str | None = None,
     limit: int = 50,
+    now: datetime | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """Campaigns with at least ``min_size`` visible members, latest activity first."""
+    """Campaigns with at least ``min_size`` visible members, filtered and sorted.
+
+    Every figure counts only member reports ``actor`` may see: size, first/last seen
+    (``created_at``) and growth, the members received in the last ``growth_days`` days.
+    ``since`` is the lower bound of last seen. Sorts: ``last_seen`` (newest activity
+    first), ``size`` and ``growth`` (largest first); ties by id, so cursors are stable."""
     _need(actor, READ)
+    if sort not in SORTS:
+        raise InvalidInput(
+            f"unknown sort {sort!r}",
+            errors=[{"field": "sort", "message": "one of " + ", ".join(SORTS)}],
+        )
+    if max_size is not None and max_size < max(1, min_size):
+        raise InvalidInput(
+            "max_size is below min_size",
+            errors=[{"field": "max_size", "message": "at least min_size"}],
+        )
     limit = max(1, min(limit, 200))
+    if growth_days is None and (min_growth > 0 or sort == "growth"):
+        growth_days = DEFAULT_GROWTH_DAYS
+    cutoff = (now or utcnow()) - timedelta(days=growth_days) if growth_days else None
     m = CampaignMember
+    grown = (
+        func.sum(case((Report.created_at >= cutoff, 1), else_=0))
+        if cutoff is not None
+        else literal(0)
+    )
     agg = (
         select(
             m.campaign_id.label("cid"),
             func.count().label("n"),
+            func.min(Report.created_at).label("first"),
             func.max(Report.created_at).label("last"),
+            grown.label("g"),
         )
         .join(Report, Report.id == m.report_id)
         .where(visible(Report, actor))
         .group_by(m.campaign_id)
         .having(func.count() >= max(1, min_size))
     )
+    if max_size is not None:
+        agg = agg.having(func.count() <= max_size)
+    if cutoff is not None and min_growth > 0:
+        agg = agg.having(grown >= min_growth)
     for col, value in ((Report.victim_country, country), (Report.category, category)):
         if value:
             sub = (
@@ -134,18 +181,36 @@ def list_campaigns(
             )
             agg = agg.where(m.campaign_id.in_(sub))
     sq = agg.subquery()
-    stmt = select(sq.c.cid, sq.c.n, sq.c.last)
-    if since is not None:
-        stmt = stmt.where(sq.c.last >= since)
+    stmt = select(sq.c.cid, sq.c.n, sq.c.last, sq.c.g)
+    for lo, hi, bounded in (
+        (since, last_seen_to, sq.c.last),
+        (first_seen_from, first_seen_to, sq.c.first),
+    ):
+        if lo is not None:
+            stmt = stmt.where(bounded >= lo)
+        if hi is not None:
+            stmt = stmt.where(bounded <= hi)
+    key = {"last_seen": sq.c.last, "size": sq.c.n, "growth": sq.c.g}[sort]
     if cursor:
-        at, cid = _uncursor(cursor)
-        stmt = stmt.where(or_(sq.c.last < at, and_(sq.c.last == at, sq.c.cid < cid)))
-    rows = session.execute(stmt.order_by(sq.c.last.desc(), sq.c.cid.desc()).limit(limit + 1)).all()
+        at, cid = _uncursor(cursor, sort)
+        stmt = stmt.where(or_(key < at, and_(key == at, sq.c.cid < cid)))
+    rows = session.execute(stmt.order_by(key.desc(), sq.c.cid.desc()).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
     summaries = _summaries(session, actor, [r[0] for r in rows])
-    items = [summaries[r[0]] for r in rows]
-    nxt = _cursor(rows[-1][2], rows[-1][0]) if more and rows else None
+    items = []
+    for r in rows:
+        item = summaries[r[0]]
+        if cutoff is not None:
+            item["growth"] = int(r[3] or 0)
+            item["growth_days"] = growth_days
+        items.append(item)
+    nxt = None
+    if more and rows:
+        last = rows[-1]
+        nxt = _cursor(
+            sort, {"last_seen": last[2], "size": last[1], "growth": last[3]}[sort], last[0]
+        )
     return items, nxt
 
 
@@ -213,7 +278,7 @@ def get_campaign(session: Session, actor: Actor, campaign_id: uuid.UUID) -> dict
         }
         for r in sorted(members, key=lambda r: r.occurred_at or r.created_at)
     ]
-    out["indicators"] = _indicators(session, [r.id for r in members])
+    out["indicators"] = _indicators(session, actor, [r.id for r in members])
     audit.record(
         session,
         actor,
@@ -225,9 +290,17 @@ def get_campaign(session: Session, actor: Actor, campaign_id: uuid.UUID) -> dict
     return out
 
 
-def _indicators(session: Session, report_ids: list[uuid.UUID]) -> list[dict[str, Any]]:
+def _indicators(
+    session: Session, actor: Actor, report_ids: list[uuid.UUID]
+) -> list[dict[str, Any]]:
     """Indicators the visible members share. Personal-data types show only their safe
-    display form (the clear value is not stored in ``value``)."""
+    display form (the clear value is not stored in ``value``).
+
+    ``reports`` counts the visible members holding it. For an indicator that does not link
+    by default (over-correlating, lifted), ``holders`` counts every report the actor may see
+    holding it, and ``may_lift`` says whether the actor sees *all* of them: only then may they
+    lift it, since lifting links reports they could not judge. The total over reports the
+    actor may not see is never given."""
     states = {s.indicator_id: s for s in session.scalars(select(IndicatorLinkState))}
     rows = session.execute(
         select(Indicator, func.count(func.distinct(ReportIndicator.report_id)))
@@ -235,19 +308,47 @@ def _indicators(session: Session, report_ids: list[uuid.UUID]) -> list[dict[str,
         .where(ReportIndicator.report_id.in_(report_ids))
         .group_by(Indicator.id)
     ).all()
+    special = [ind.id for ind, _ in rows if ind.id in states]
+    seen, hidden = holder_counts(session, actor, special)
     out = []
     for ind, n in rows:
         st = states.get(ind.id)
         state = "warninglisted" if ind.warninglisted else (st.state.value if st else "links")
-        out.append(
-            {
-                "id": str(ind.id),
-                "type": ind.type,
-                "value": ind.value or ind.display,
-                "reports": int(n),
-                "state": state,
-                "reason": st.reason if st else None,
-            }
-        )
+        item: dict[str, Any] = {
+            "id": str(ind.id),
+            "type": ind.type,
+            "value": ind.value or ind.display,
+            "reports": int(n),
+            "state": state,
+            "reason": st.reason if st else None,
+        }
+        if ind.id in seen:
+            item["holders"] = seen[ind.id]
+            item["may_lift"] = not hidden.get(ind.id, False)
+        out.append(item)
     out.sort(key=lambda i: (-int(i["reports"] or 0), str(i["type"]), str(i["value"] or "")))
     return out
+
+
+def holder_counts(
+    session: Session, actor: Actor, indicator_ids: Sequence[uuid.UUID]
+) -> tuple[dict[uuid.UUID, int], dict[uuid.UUID, bool]]:
+    """Per indicator: how many reports the actor may see hold it, and whether some report
+    holding it is hidden from the actor (a yes/no, never a number)."""
+    if not indicator_ids:
+        return {}, {}
+    ri = ReportIndicator
+    seen_rows = session.execute(
+        select(ri.indicator_id, func.count(func.distinct(ri.report_id)))
+        .join(Report, Report.id == ri.report_id)
+        .where(ri.indicator_id.in_(indicator_ids), visible(Report, actor))
+        .group_by(ri.indicator_id)
+    ).all()
+    seen = {iid: int(n) for iid, n in seen_rows}
+    all_rows = session.execute(
+        select(ri.indicator_id, func.count(func.distinct(ri.report_id)))
+        .where(ri.indicator_id.in_(indicator_ids))
+        .group_by(ri.indicator_id)
+    ).all()
+    hidden = {iid: int(n) > seen.get(iid, 0) for iid, n in all_rows}
+    return seen, hidden

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 12:48:51.898912
+Create Date: 2026-11-28 12:50:30.467396
 """
 
 from __future__ import annotations
@@ -143,6 +143,14 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['authority_org_id'], ['organisations.id'], name=op.f('fk_blocklists_authority_org_id_organisations')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_blocklists')),
     sa.UniqueConstraint('country', name=op.f('uq_blocklists_country'))
+    )
+    op.create_table('campaign_notices',
+    sa.Column('campaign_id', sa.Uuid(), nullable=False),
+    sa.Column('country', sa.String(length=2), nullable=False),
+    sa.Column('notified_count', sa.Integer(), nullable=False),
+    sa.Column('notified_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_campaign_notices_campaign_id_campaigns'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('campaign_id', 'country', name=op.f('pk_campaign_notices'))
     )
     op.create_table('coop_directory',
     sa.Column('country', sa.String(length=2), nullable=False),
@@ -980,6 +988,7 @@ def downgrade() -> None:
 
     op.drop_table('report_bulk_imports')
     op.drop_table('coop_directory')
+    op.drop_table('campaign_notices')
     op.drop_table('blocklists')
     op.drop_table('takedown_notice_counters')
     op.drop_table('report_reference_counters')

@@ -1,0 +1,184 @@
+"""Campaign notices: tell the contact points of the countries a campaign spans when it first
+spans two or more countries, and again whenever it grows in a country.
+
+Who is told: the contact-point officers of the active law-enforcement organisations of each
+country the campaign spans, and those of the EU contact point (which sees the cross-border
+picture). What they are told: the campaign's link, its countries and how many reports there
+are (and how many are new) per country. Counts only, never content, references or ids: the
+recipients may not be allowed to read every member.
+
+Per campaign and country, ``campaign_notices`` keeps the count at the last notice, so running
+again (job retries, restarts, the periodic run after a bulk import) notifies only about
+growth past it. Decoupled from the engine: it reads the stored campaigns, however they were
+built.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from contactpoint.accounts.models import Organisation, OrgKind, Role, User
+from contactpoint.core import audit, notify
+from contactpoint.core.actor import SYSTEM
+from contactpoint.core.config import Settings
+from contactpoint.core.db import utcnow
+from contactpoint.correlation.models import CampaignMember, CampaignNotice
+from contactpoint.reports.models import Report
+
+KIND = "correlation.campaign"
+OFFICER = Role.CONTACT_POINT_OFFICER.value
+CHUNK = 500
+
+
+@dataclass
+class NoticeResult:
+    campaigns: int = 0  # campaigns that were notified about
+    notifications: int = 0  # in-app notifications written (one per user and campaign)
+
+
+def _counts(
+    session: Session, campaign_ids: Sequence[uuid.UUID] | None
+) -> dict[uuid.UUID, dict[str, int]]:
+    """Member reports per country, for campaigns spanning two or more countries (all
+    members: this is the system's view; the message carries counts only)."""
+    m = CampaignMember
+    multi = (
+        select(m.campaign_id)
+        .join(Report, Report.id == m.report_id)
+        .group_by(m.campaign_id)
+        .having(func.count(func.distinct(Report.victim_country)) >= 2)
+    )
+    stmt = (
+        select(m.campaign_id, Report.victim_country, func.count())
+        .join(Report, Report.id == m.report_id)
+        .where(m.campaign_id.in_(multi))
+        .group_by(m.campaign_id, Report.victim_country)
+    )
+    out: dict[uuid.UUID, dict[str, int]] = {}
+    parts = (
+        [None]
+        if campaign_ids is None
+        else [campaign_ids[i : i + CHUNK] for i in range(0, len(campaign_ids), CHUNK)]
+    )
+    for part in parts:
+        q = stmt if part is None else stmt.where(m.campaign_id.in_(part))
+        for cid, country, n in session.execute(q):
+            out.setdefault(cid, {})[country] = int(n)
+    return out
+
+
+def _officers(session: Session, country: str | None) -> list[User]:
+    """Active contact-point officers of the country's law-enforcement organisations, or
+    (``country`` None) of the EU contact point."""
+    where = (
+        Organisation.kind == OrgKind.EU_CONTACT_POINT
+        if country is None
+        else (Organisation.kind == OrgKind.LAW_ENFORCEMENT) & (Organisation.country == country)
+    )
+    users = session.scalars(
+        select(User)
+        .join(Organisation, Organisation.id == User.organisation_id)
+        .where(where, Organisation.active.is_(True), User.active.is_(True))
+        .order_by(User.email)
+    )
+    return [u for u in users if OFFICER in (u.roles or [])]
+
+
+def _message(cid: uuid.UUID, counts: dict[str, int], new: dict[str, int], first: bool) -> str:
+    per = ", ".join(
+        f"{c} {n}" + (f" (+{new[c]})" if c in new and not first else "")
+        for c, n in sorted(counts.items())
+    )
+    total_new = sum(new.values())
+    lead = (
+        f"Campaign {str(cid)[:8]} now spans {len(counts)} countries."
+        if first
+        else f"Campaign {str(cid)[:8]} grew by {total_new} report(s) in {', '.join(sorted(new))}."
+    )
+    return (
+        f"{lead} Reports by country: {per}. Open the campaign to see the reports you may "
+        "read; ask the holders through a cooperation request for the others."
+    )
+
+
+def run(
+    session: Session,
+    settings: Settings | None = None,
+    campaign_ids: Sequence[uuid.UUID] | None = None,
+    now: datetime | None = None,
+) -> NoticeResult:
+    """Notify about every multi-country campaign (or only ``campaign_ids``) that is new to
+    notices or grew in a country since its last notice. Never commits."""
+    now = now or utcnow()
+    result = NoticeResult()
+    counts = _counts(session, campaign_ids)
+    if not counts:
+        return result
+    known: dict[uuid.UUID, dict[str, CampaignNotice]] = {}
+    ids = list(counts)
+    for i in range(0, len(ids), CHUNK):
+        for row in session.scalars(
+            select(CampaignNotice).where(CampaignNotice.campaign_id.in_(ids[i : i + CHUNK]))
+        ):
+            known.setdefault(row.campaign_id, {})[row.country] = row
+    officers: dict[str | None, list[User]] = {}
+
+    def of(country: str | None) -> list[User]:
+        if country not in officers:
+            officers[country] = _officers(session, country)
+        return officers[country]
+
+    for cid in sorted(counts, key=str):
+        per_country, before = counts[cid], known.get(cid, {})
+        new = {
+            c: n - (before[c].notified_count if c in before else 0)
+            for c, n in per_country.items()
+            if n > (before[c].notified_count if c in before else 0)
+        }
+        if not new:
+            continue
+        first = not before
+        users = [u for c in [*sorted(per_country), None] for u in of(c)]
+        body = _message(cid, per_country, new, first)
+        subject = body.split(".")[0]
+        rows = notify.notify(
+            session,
+            [notify.Addressee(u.id, u.email) for u in users],
+            kind=KIND,
+            subject=subject[:300],
+            body=body,
+            link=f"/campaigns/{cid}",
+            email=True,
+            settings=settings,
+        )
+        for country in new:
+            if country not in before:
+                session.add(
+                    CampaignNotice(
+                        campaign_id=cid,
+                        country=country,
+                        notified_count=per_country[country],
+                        notified_at=now,
+                    )
+                )
+            else:
+                kept = before[country]
+                kept.notified_count, kept.notified_at = per_country[country], now
+        session.flush()
+        audit.record(
+            session,
+            SYSTEM,
+            "campaign.notify",
+            object_type="campaign",
+            object_id=cid,
+            details={"new": new, "first": first, "recipients": len(rows)},
+        )
+        result.campaigns += 1
+        result.notifications += len(rows)
+    return result

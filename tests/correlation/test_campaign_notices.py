@@ -1,0 +1,150 @@
+"""Campaign notices on both databases: contact points of the countries a campaign spans are
+told once when it first spans two countries, again only when it grows in a country, through
+the job queued after linking, the periodic job and `contactpoint campaigns notify`."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
+
+from contactpoint.core import jobs
+from contactpoint.core.actor import Actor
+from contactpoint.core.config import Settings
+from contactpoint.core.db import transaction
+from contactpoint.core.notify import Notification
+from contactpoint.correlation import notices
+from contactpoint.correlation import service as campaigns
+from contactpoint.correlation.models import CampaignNotice
+from contactpoint.reports.models import Report
+from factories import actor_of, make_org, make_report, make_user, use_cli_settings
+
+IBAN = "FR7630006000011234567890189"
+
+
+@pytest.fixture
+def people(factory: sessionmaker[Session]) -> dict[str, uuid.UUID | Actor]:
+    """Officers and an analyst per country; the EU contact point; a French bank."""
+    with transaction(factory) as s:
+        fr = make_org(s, "Police FR", "law-enforcement", "FR")
+        de = make_org(s, "Polizei DE", "law-enforcement", "DE")
+        nl = make_org(s, "Politie NL", "law-enforcement", "NL")
+        eu = make_org(s, "EU CP", "eu-contact-point", "EU")
+        bank = make_org(s, "Banque FR", "bank", "FR")
+        officer = ["contact-point-officer"]
+        return {
+            "officer.fr": make_user(s, fr, officer).id,
+            "officer.de": make_user(s, de, officer).id,
+            "officer.nl": make_user(s, nl, officer).id,
+            "officer.eu": make_user(s, eu, officer).id,
+            "analyst.fr": make_user(s, fr, ["analyst"]).id,
+            "bank": make_user(s, bank, ["bank-operator"]).id,
+            "fr": actor_of(make_user(s, fr, ["analyst"])),
+            "de": actor_of(make_user(s, de, ["analyst"])),
+        }
+
+
+def add(db: Session, actor: object, country: str) -> Report:
+    assert isinstance(actor, Actor)
+    r = make_report(
+        db,
+        actor,
+        victim_country=country,
+        suspect_identifiers=[{"type": "iban", "value": IBAN}],
+        description=f"Paid a fake seller by bank transfer; victim in {country}, details private.",
+    )
+    campaigns.link_reports(db, [r.id])
+    return r
+
+
+def inbox(db: Session, people: dict[str, uuid.UUID | Actor]) -> dict[str, list[Notification]]:
+    out: dict[str, list[Notification]] = {}
+    for name, uid in people.items():
+        if isinstance(uid, uuid.UUID):
+            out[name] = list(
+                db.scalars(
+                    select(Notification)
+                    .where(Notification.user_id == uid)
+                    .order_by(Notification.created_at)
+                )
+            )
+    return out
+
+
+def test_first_spanning_then_growth_only(db: Session, people: dict[str, uuid.UUID | Actor]) -> None:
+    a = add(db, people["fr"], "FR")
+    add(db, people["fr"], "FR")
+    assert notices.run(db).campaigns == 0  # one country: nobody is told
+    b = add(db, people["de"], "DE")
+    done = notices.run(db)
+    assert (done.campaigns, done.notifications) == (1, 3)  # FR, DE and EU officers
+    box = inbox(db, people)
+    told = {name for name, rows in box.items() if rows}
+    assert told == {"officer.fr", "officer.de", "officer.eu"}
+    note = box["officer.fr"][0]
+    cid = db.scalar(select(CampaignNotice.campaign_id))
+    assert note.link == f"/campaigns/{cid}" and note.kind == "correlation.campaign"
+    assert "now spans 2 countries" in note.body and "DE 1" in note.body and "FR 2" in note.body
+    for leak in (a.reference, b.reference, str(b.id), "fake seller", IBAN):
+        assert leak not in note.body + note.subject  # counts only, never content
+    assert notices.run(db).notifications == 0  # a repeat tells nobody again
+    add(db, people["de"], "DE")
+    add(db, people["de"], "DE")
+    grown = notices.run(db)
+    assert (grown.campaigns, grown.notifications) == (1, 3)
+    latest = inbox(db, people)["officer.de"][-1]
+    assert "grew by 2 report(s) in DE" in latest.body and "DE 3 (+2)" in latest.body
+    assert "FR 2" in latest.body and "FR 2 (+" not in latest.body
+    counts = {n.country: n.notified_count for n in db.scalars(select(CampaignNotice))}
+    assert counts == {"FR": 2, "DE": 3}
+    assert inbox(db, people)["officer.nl"] == [] and inbox(db, people)["bank"] == []
+
+
+def queued_notify_args(s: Session) -> list[list[str] | None]:
+    if s.get_bind().dialect.name == "postgresql":
+        sql = "SELECT args FROM procrastinate_jobs WHERE task_name = 'correlation.notify'"
+    else:
+        sql = "SELECT args FROM job_queue WHERE name = 'correlation.notify'"
+    out = []
+    for (args,) in s.execute(text(sql)):
+        args = json.loads(args) if isinstance(args, str) else args
+        out.append(args.get("campaign_ids"))
+    return out
+
+
+def test_link_job_queues_notices_and_restarts_do_not_repeat(
+    factory: sessionmaker[Session],
+    people: dict[str, uuid.UUID | Actor],
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with transaction(factory) as s:
+        fr = make_report(s, people["fr"], victim_country="FR")  # type: ignore[arg-type]
+        jobs.run_now(s, "correlation.link", report_ids=[str(fr.id)])
+        assert queued_notify_args(s) == []  # a lone report: no multi-country campaign
+    with transaction(factory) as s:
+        de = make_report(s, people["de"], victim_country="DE")  # type: ignore[arg-type]
+        jobs.run_now(s, "correlation.link", report_ids=[str(de.id)])
+        queued = queued_notify_args(s)
+        assert len(queued) == 1 and queued[0] is not None and len(queued[0]) == 1
+    use_cli_settings(monkeypatch, settings)
+    from contactpoint.cli import app
+
+    out = CliRunner().invoke(app, ["campaigns", "notify"])
+    assert out.exit_code == 0, out.output
+    assert "1 campaigns notified, 3 notifications" in out.output
+    # The queued job, a retry, and the periodic run (no ids) find nothing new after it.
+    for _ in range(2):
+        with transaction(factory) as s:
+            assert jobs.run_now(s, "correlation.notify", campaign_ids=queued[0]) == {
+                "campaigns": 0,
+                "notifications": 0,
+            }
+    with transaction(factory) as s:
+        assert jobs.run_now(s, "correlation.notify")["notifications"] == 0
+        assert s.scalar(text("SELECT count(*) FROM notifications")) == 3
+    assert jobs.get("correlation.notify").cron is not None
