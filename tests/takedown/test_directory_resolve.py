@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 from contactpoint.core.actor import SYSTEM
 from contactpoint.core.audit import AuditEntry
 from contactpoint.core.errors import Conflict, Forbidden, InvalidInput
-from contactpoint.takedown import directory, netaddr
+from contactpoint.takedown import directory
+from contactpoint.takedown import directory_net as netaddr
 from contactpoint.takedown.directory_models import Provider
 from factories import actor_of, make_org, make_user
 

@@ -27,7 +27,7 @@ from contactpoint.core import audit
 from contactpoint.core.actor import SYSTEM, Actor
 from contactpoint.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from contactpoint.indicators import domains
-from contactpoint.takedown import netaddr
+from contactpoint.takedown import directory_net as netaddr
 from contactpoint.takedown.directory_models import (
     Provider,
     ProviderDomain,
