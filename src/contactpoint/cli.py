@@ -36,6 +36,7 @@ SUBCOMMANDS = [
     ("contactpoint.takedown.cli", "app", "takedown"),
     ("contactpoint.blocking.cli", "app", "blocking"),
     ("contactpoint.training.cli", "app", None),
+    ("contactpoint.training.bulkgen_cli", "app", "scenario"),
 ]
 
 
