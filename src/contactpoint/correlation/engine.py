@@ -11,8 +11,10 @@ from __future__ import annotations
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from contactpoint.core.db import utcnow
@@ -25,6 +27,7 @@ from contactpoint.correlation.models import (
 )
 from contactpoint.correlation.states import LinkState
 from contactpoint.indicators.models import Indicator, ReportIndicator
+from contactpoint.reports.fastload import LinkBatch, register_linker
 from contactpoint.reports.models import Report
 
 CHUNK = 500  # ids per IN (...) clause: well under SQLite's variable limit
@@ -234,3 +237,197 @@ def _totals(session: Session, campaign: Campaign, members: Sequence[uuid.UUID]) 
     campaign.first_seen = first
     campaign.last_seen = last
     campaign.updated_at = utcnow()
+
+
+# ---------------------------------------------------------------------------- bulk import
+
+
+def link_bulk(session: Session, batch: LinkBatch, max_campaigns: int) -> None:
+    """Bring campaigns up to date after a bulk-import batch, writing only the delta.
+
+    Persisted campaigns are closed under linking, so one stored holder of an indicator
+    stands for its whole campaign: the batch's new reports are joined, in a union-find the
+    size of the batch, with those holders' campaigns (or lone reports). A merge keeps the
+    campaign with most members (ties: the smallest id, as :func:`_persist` does) and moves
+    only the smaller ones' members; totals are combined from the stored ones, so a big
+    campaign is never rewritten. An indicator that crosses the cap in this batch stops
+    linking; if it linked stored reports, their campaigns are taken apart by
+    :func:`link_reports` (rare: each indicator crosses once). The result equals
+    :func:`recompute` on the same data (tests/correlation/test_engine_bulk.py).
+    """
+    new_ids = {rid for rid, _, _ in batch.reports}
+    info = batch.indicators
+    candidates = sorted(i for i, c in info.items() if not c.warninglisted)
+    states: dict[uuid.UUID, LinkState] = {}
+    for part in _chunks(candidates):
+        rows = session.execute(
+            select(IndicatorLinkState.indicator_id, IndicatorLinkState.state).where(
+                IndicatorLinkState.indicator_id.in_(part)
+            )
+        )
+        states.update((iid, st) for iid, st in rows)
+    linking: set[uuid.UUID] = set()
+    over: list[dict[str, object]] = []
+    crossed: list[uuid.UUID] = []
+    for iid in candidates:
+        c = info[iid]
+        st = states.get(iid)
+        if st is None and c.count > max_campaigns:
+            over.append({"id": uuid.uuid4(), "indicator_id": iid, "state": LinkState.OVER})
+            if c.count - c.added >= 2:  # it linked stored reports: take that apart below
+                crossed.append(iid)
+        elif st is None or st is LinkState.LIFTED:
+            linking.add(iid)
+    if over:
+        session.execute(insert(IndicatorLinkState), over)
+
+    # One stored holder per linking indicator that stored reports already hold.
+    stored = [i for i in sorted(linking) if info[i].count > info[i].added]
+    anchor: dict[uuid.UUID, uuid.UUID] = {}
+    for part in _chunks(stored):
+        for iid, rid in session.execute(
+            select(ReportIndicator.indicator_id, ReportIndicator.report_id).where(
+                ReportIndicator.indicator_id.in_(part)
+            )
+        ):
+            if rid not in new_ids:
+                anchor.setdefault(iid, rid)
+    olds = sorted(set(anchor.values()))
+    campaign_of: dict[uuid.UUID, uuid.UUID] = {}
+    for part in _chunks(olds):
+        members = session.execute(
+            select(CampaignMember.report_id, CampaignMember.campaign_id).where(
+                CampaignMember.report_id.in_(part)
+            )
+        )
+        campaign_of.update((rid, cid) for rid, cid in members)
+    lone: dict[uuid.UUID, tuple[str, datetime]] = {
+        rid: (country, at) for rid, country, at in batch.reports
+    }
+    for part in _chunks([r for r in olds if r not in campaign_of]):
+        for rid, country, at in session.execute(
+            select(Report.id, Report.victim_country, Report.created_at).where(Report.id.in_(part))
+        ):
+            lone[rid] = (country, at)
+    camps: dict[uuid.UUID, _Totals] = {}
+    for part in _chunks(sorted(set(campaign_of.values()))):
+        for cid, size, countries, first, last in session.execute(
+            select(
+                Campaign.id,
+                Campaign.size,
+                Campaign.countries,
+                Campaign.first_seen,
+                Campaign.last_seen,
+            ).where(Campaign.id.in_(part))
+        ):
+            camps[cid] = _Totals(size, set(countries or []), first, last)
+
+    uf: unionfind.UnionFind[uuid.UUID] = unionfind.UnionFind()
+    for rid in new_ids:
+        uf.add(rid)
+    holders: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
+    for rid, iids in batch.links.items():
+        for iid in iids & linking:
+            holders[iid].append(rid)
+    for iid, hs in holders.items():
+        old = anchor.get(iid)
+        node = campaign_of.get(old, old) if old is not None else None
+        if node is not None:
+            uf.add(node)
+            hs = [node, *hs]
+        for r in hs[1:]:
+            uf.union(hs[0], r)
+    _persist_delta(session, uf.groups(), camps, lone)
+    if crossed:
+        seeds: set[uuid.UUID] = set()
+        for part in _chunks(crossed):
+            seeds |= set(
+                session.scalars(
+                    select(ReportIndicator.report_id).where(ReportIndicator.indicator_id.in_(part))
+                )
+            )
+        link_reports(session, sorted(seeds), max_campaigns)
+
+
+@dataclass
+class _Totals:
+    size: int
+    countries: set[str]
+    first: datetime | None
+    last: datetime | None
+
+    def add(self, country: str, at: datetime | None) -> None:
+        self.size += 1
+        self.countries.add(country)
+        self.take(at, at)
+
+    def take(self, first: datetime | None, last: datetime | None) -> None:
+        if first is not None and (self.first is None or first < self.first):
+            self.first = first
+        if last is not None and (self.last is None or last > self.last):
+            self.last = last
+
+
+def _persist_delta(
+    session: Session,
+    groups: list[set[uuid.UUID]],
+    camps: dict[uuid.UUID, _Totals],
+    lone: dict[uuid.UUID, tuple[str, datetime]],
+) -> None:
+    now = utcnow()
+    created: list[dict[str, object]] = []
+    changed: list[dict[str, object]] = []
+    members: list[dict[str, object]] = []
+    moves: list[tuple[uuid.UUID, list[uuid.UUID]]] = []
+    for group in groups:
+        mine = [n for n in group if n in camps]
+        reports = [n for n in group if n not in camps]
+        if sum(camps[c].size for c in mine) + len(reports) < 2:
+            continue  # a report on its own: no campaign
+        keeper = min(mine, key=lambda c: (-camps[c].size, str(c))) if mine else None
+        total = _Totals(0, set(), None, None)
+        for c in mine:
+            t = camps[c]
+            total.size += t.size
+            total.countries |= t.countries
+            total.take(t.first, t.last)
+        for r in reports:
+            total.add(*lone[r])
+        values = {
+            "size": total.size,
+            "countries": sorted(total.countries),
+            "first_seen": total.first,
+            "last_seen": total.last,
+            "updated_at": now,
+        }
+        if keeper is None:
+            keeper = uuid.uuid4()
+            created.append({"id": keeper, "created_at": now, **values})
+        else:
+            changed.append({"id": keeper, **values})
+            losers = [c for c in mine if c != keeper]
+            if losers:
+                moves.append((keeper, losers))
+        members.extend({"report_id": r, "campaign_id": keeper} for r in reports)
+    if created:
+        session.execute(insert(Campaign), created)
+    if changed:
+        session.execute(update(Campaign), changed)  # bulk UPDATE by primary key
+    for keeper, losers in moves:
+        for part in _chunks(losers):
+            session.execute(
+                update(CampaignMember)
+                .where(CampaignMember.campaign_id.in_(part))
+                .values(campaign_id=keeper)
+                .execution_options(synchronize_session=False)
+            )
+            session.execute(
+                delete(Campaign)
+                .where(Campaign.id.in_(part))
+                .execution_options(synchronize_session=False)
+            )
+    if members:
+        session.execute(insert(CampaignMember), members)
+
+
+register_linker(link_bulk)

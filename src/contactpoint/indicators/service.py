@@ -251,29 +251,7 @@ def upsert(
         wanted[k] = (f, min(old[1], seen), max(old[2], seen)) if old else (f, seen, seen)
     if not wanted:
         return {}
-    rows = []
-    for (type_, key), (f, first, last) in wanted.items():
-        pii = personal(type_, f.value)
-        listed = None if pii else warninglists.match(type_, f.value)
-        rows.append(
-            {
-                "id": uuid.uuid4(),
-                "type": type_,
-                "lookup_key": key,
-                "value": None if pii else f.value,
-                "value_encrypted": f.value if pii else None,
-                "token": key if pii else None,
-                "card_bin": f.extra.get("bin") if type_ == t.CARD else None,
-                "display": f.value if type_ == t.CARD else None,
-                "first_seen": first,
-                "last_seen": last,
-                "report_count": 0,
-                "flags": list(f.flags),
-                "extra": f.extra if not pii or type_ in (t.CARD, t.IBAN) else {},
-                "warninglisted": listed is not None,
-                "warninglist": listed,
-            }
-        )
+    rows = [new_row(f, first, last) for (f, first, last) in wanted.values()]
     rows.sort(key=lambda r: (r["type"], r["lookup_key"]))  # one insert order for everyone
     # executemany of one cached statement (SQLAlchemy batches it as "insertmanyvalues").
     stmt = _insert(session, Indicator).on_conflict_do_nothing(index_elements=["type", "lookup_key"])
@@ -298,6 +276,30 @@ def upsert(
             ind.last_seen = last
     session.flush()
     return out
+
+
+def new_row(f: Found, first: datetime, last: datetime, report_count: int = 0) -> dict[str, Any]:
+    """The column values of a new indicator record for ``f`` (upsert and bulk import)."""
+    type_, key = f.type, f.key
+    pii = personal(type_, f.value)
+    listed = None if pii else warninglists.match(type_, f.value)
+    return {
+        "id": uuid.uuid4(),
+        "type": type_,
+        "lookup_key": key,
+        "value": None if pii else f.value,
+        "value_encrypted": f.value if pii else None,
+        "token": key if pii else None,
+        "card_bin": f.extra.get("bin") if type_ == t.CARD else None,
+        "display": f.value if type_ == t.CARD else None,
+        "first_seen": first,
+        "last_seen": last,
+        "report_count": report_count,
+        "flags": list(f.flags),
+        "extra": f.extra if not pii or type_ in (t.CARD, t.IBAN) else {},
+        "warninglisted": listed is not None,
+        "warninglist": listed,
+    }
 
 
 LinkKey = tuple[uuid.UUID, uuid.UUID, str, int]  # report, indicator, field, start

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -41,7 +49,13 @@ def import_cmd(
         help="Organisation that submits the reports "
         "(default: the only organisation, if there is one).",
     ),
-    batch_size: int = typer.Option(500, min=1, help="Rows per committed batch."),
+    batch_size: int = typer.Option(5000, min=1, help="Rows per committed batch."),
+    workers: int | None = typer.Option(
+        None,
+        min=0,
+        help="Processes that parse, validate and extract (default: one per core; "
+        "0: all in this process).",
+    ),
     encoding: str = typer.Option(
         "auto",
         help=f"CSV encoding: {', '.join(ENCODINGS)}. "
@@ -56,16 +70,30 @@ def import_cmd(
     factory = make_session_factory(make_engine(settings))
     actor = _actor(factory, org)
     size = file.stat().st_size
+    clock = _Rate()
     try:
         with Progress(
             TextColumn("[bold]{task.description}"),
             BarColumn(),
-            DownloadColumn(),
+            TaskProgressColumn(),
+            TextColumn("{task.fields[rate]} rows/s"),
+            TimeElapsedColumn(),
+            TextColumn("left"),
             TimeRemainingColumn(),
             console=console,
             transient=True,
         ) as bar:
-            task = bar.add_task(f"importing {file.name}", total=size or 1)
+            task = bar.add_task(f"importing {file.name}", total=size or 1, rate="-")
+            last_bytes = [0]
+
+            def read(done: int) -> None:
+                if done - last_bytes[0] >= 65536 or done >= size:  # not on every row
+                    last_bytes[0] = done
+                    bar.update(task, completed=done)
+
+            def committed(line: int) -> None:
+                bar.update(task, rate=clock.rate(line))
+
             summary = import_file(
                 factory,
                 settings,
@@ -74,7 +102,9 @@ def import_cmd(
                 fmt=fmt,
                 batch_size=batch_size,
                 encoding=encoding,
-                progress=lambda done: bar.update(task, completed=done),
+                workers=workers,
+                progress=read,
+                after_commit=committed,
             )
     except FileFormatError as exc:
         console.print(f"[red]{file.name}: {exc}[/red] (nothing was imported)")
@@ -99,6 +129,21 @@ def import_cmd(
         console.print(f"rejected rows written to {summary.rejects_file}")
     if summary.rejected:
         raise typer.Exit(1)
+
+
+class _Rate:
+    """Rows committed per second since the first commit of this run."""
+
+    def __init__(self) -> None:
+        self.start: tuple[float, int] | None = None
+
+    def rate(self, line: int) -> str:
+        now = time.monotonic()
+        if self.start is None:
+            self.start = (now, line)
+            return "-"
+        took = now - self.start[0]
+        return f"{(line - self.start[1]) / took:,.0f}" if took > 0 else "-"
 
 
 def _actor(factory: sessionmaker[Session], org_name: str | None) -> Actor:

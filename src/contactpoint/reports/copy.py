@@ -1,0 +1,97 @@
+"""PostgreSQL bulk writes for the importer: ``COPY ... FROM STDIN`` through psycopg.
+
+Values go through each column's own SQLAlchemy bind processing first (encryption of
+personal fields, enum values, JSON, UTC datetimes), so a copied row is byte for byte what
+an ORM insert would have stored. The COPY runs on the session's connection, inside the
+batch's transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.orm import Session
+
+from contactpoint.indicators.models import Indicator
+
+_TEMP = "bulk_indicators"
+# Computed by the database (reports.search_vector, migration 0002): never copied.
+_SKIP = frozenset({"search_vector"})
+
+
+def _raw(session: Session) -> Any:
+    """The psycopg connection under the session's current transaction."""
+    return session.connection().connection.driver_connection
+
+
+def _columns(table: Table, rows: Sequence[dict[str, Any]]) -> list[Any]:
+    return [c for c in table.columns if c.name not in _SKIP and c.name in rows[0]]
+
+
+def _converted(
+    session: Session, cols: list[Any], rows: Sequence[dict[str, Any]]
+) -> list[tuple[Any, ...]]:
+    dialect = session.get_bind().dialect
+    procs = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in cols]
+    names = [c.name for c in cols]
+    out = []
+    for row in rows:
+        values = []
+        for name, proc in zip(names, procs, strict=True):
+            v = row[name]
+            values.append(proc(v) if proc is not None and v is not None else v)
+        out.append(tuple(values))
+    return out
+
+
+def copy_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """COPY ``rows`` (dicts with the same keys) into ``table``."""
+    if not rows:
+        return
+    _copy(session, table.name, _columns(table, rows), rows)
+
+
+def _copy(session: Session, name: str, cols: list[Any], rows: Sequence[dict[str, Any]]) -> None:
+    data = _converted(session, cols, rows)
+    column_list = ", ".join(f'"{c.name}"' for c in cols)
+    with (
+        _raw(session).cursor() as cur,
+        cur.copy(f"COPY {name} ({column_list}) FROM STDIN") as cp,
+    ):
+        for values in data:
+            cp.write_row(values)
+
+
+def upsert_indicators(
+    session: Session, rows: Sequence[dict[str, Any]]
+) -> list[tuple[uuid.UUID, str, str, int, bool]]:
+    """COPY new indicator records into a temporary table, then one INSERT ... ON CONFLICT
+    merges them: first/last seen widen, report counts grow. Returns (id, type, key, count,
+    warninglisted) of every row, new or existing."""
+    if not rows:
+        return []
+    raw = _raw(session)
+    with raw.cursor() as cur:
+        cur.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {_TEMP} "
+            "(LIKE indicators INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+        )
+    cols = _columns(Indicator.__table__, rows)  # type: ignore[arg-type]
+    _copy(session, _TEMP, cols, rows)
+    names = ", ".join(f'"{c.name}"' for c in cols)
+    with raw.cursor() as cur:
+        cur.execute(
+            f"INSERT INTO indicators ({names}) SELECT {names} FROM {_TEMP} "  # noqa: S608
+            "ORDER BY type, lookup_key "
+            "ON CONFLICT (type, lookup_key) DO UPDATE SET "
+            "first_seen = LEAST(indicators.first_seen, EXCLUDED.first_seen), "
+            "last_seen = GREATEST(indicators.last_seen, EXCLUDED.last_seen), "
+            "report_count = indicators.report_count + EXCLUDED.report_count "
+            "RETURNING id, type, lookup_key, report_count, warninglisted"
+        )
+        found = [(r[0], r[1], r[2], r[3], r[4]) for r in cur.fetchall()]
+        cur.execute(f"TRUNCATE {_TEMP}")
+    return found

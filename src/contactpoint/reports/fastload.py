@@ -1,0 +1,363 @@
+"""The write half of bulk import: one batch of prepared rows in one transaction.
+
+Per batch, not per row: one duplicate query, one reference-number block per country, one
+multi-row insert (SQLite) or ``COPY`` (PostgreSQL) per table, one indicator upsert, one
+correlation update and one audit entry naming the count and the line range. The rows are
+exactly what ``service.submit`` would store: same columns, markings, receiving contact
+points, encrypted contact details, full-text index and indicator links.
+
+Campaigns are updated by a *bulk linker* that correlation registers here
+(:func:`register_linker`): correlation sits above reports in the layers, so reports cannot
+import it (ADR 0012). Without one (correlation not installed), the batch defers the usual
+``correlation.link`` job by name instead.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy import Table, func, insert, select, text, update
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.orm import Session
+
+from contactpoint.core import audit, jobs
+from contactpoint.core.access import Recipient
+from contactpoint.core.actor import Actor
+from contactpoint.core.db import utcnow
+from contactpoint.indicators import service as indicators
+from contactpoint.indicators.models import Indicator, ReportIndicator
+from contactpoint.indicators.service import Found
+from contactpoint.reports import copy
+from contactpoint.reports.extract_pool import Prepared
+from contactpoint.reports.filerows import RowError
+from contactpoint.reports.models import BulkImport, ReferenceCounter, Report, Source, Status
+from contactpoint.reports.service import _lookup_receiving_orgs
+
+CHUNK = 500  # ids per IN (...): well under SQLite's variable limit
+
+
+# ---------------------------------------------------------------------------- linking hook
+
+
+@dataclass(frozen=True)
+class IndicatorCount:
+    count: int  # distinct reports holding it, this batch included
+    added: int  # of which this batch's reports
+    warninglisted: bool
+
+
+@dataclass
+class LinkBatch:
+    """What a batch added, for the correlation engine."""
+
+    reports: list[tuple[uuid.UUID, str, datetime]]  # id, victim country, created_at
+    links: dict[uuid.UUID, set[uuid.UUID]]  # report -> indicator ids
+    indicators: dict[uuid.UUID, IndicatorCount]
+
+
+class BatchLinker(Protocol):
+    def __call__(self, session: Session, batch: LinkBatch, max_campaigns: int) -> None: ...
+
+
+_LINKERS: list[BatchLinker] = []
+
+
+def register_linker(linker: BatchLinker) -> None:
+    """Correlation registers its bulk linker here when it is imported."""
+    if linker not in _LINKERS:
+        _LINKERS.append(linker)
+
+
+def linker() -> BatchLinker | None:
+    if not _LINKERS:
+        jobs.discover()  # imports every area's jobs, and with them correlation's engine
+    return _LINKERS[-1] if _LINKERS else None
+
+
+# ---------------------------------------------------------------------------- batch
+
+
+@dataclass
+class LoadContext:
+    """What stays the same for a whole import run."""
+
+    actor: Actor
+    job_id: uuid.UUID
+    max_campaigns: int
+    link: BatchLinker | None
+    receiving: dict[str, list[uuid.UUID]] = field(default_factory=dict)
+
+
+@dataclass
+class BatchResult:
+    accepted: int = 0
+    duplicates: int = 0
+    rejects: list[RowError] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> int:
+        return len({r.line for r in self.rejects})
+
+
+def write_batch(
+    session: Session, ctx: LoadContext, rows: Sequence[Prepared], last_line: int
+) -> BatchResult:
+    """Store one batch and move the import's resume point to ``last_line``; the caller
+    commits both together."""
+    result = BatchResult()
+    good: list[Prepared] = []
+    for p in rows:
+        if p.errors:
+            result.rejects.extend(p.errors)
+        else:
+            good.append(p)
+    fresh = _new_only(session, ctx.actor.org_id, good)
+    result.duplicates = len(good) - len(fresh)
+    result.accepted = len(fresh)
+    if fresh:
+        _store(session, ctx, fresh)
+        audit.record(
+            session,
+            ctx.actor,
+            "report.import.batch",
+            object_type="bulk_import",
+            object_id=ctx.job_id,
+            details={
+                "accepted": len(fresh),
+                "first_line": fresh[0].line,
+                "last_line": fresh[-1].line,
+                "source": Source.BULK_FILE.value,
+            },
+        )
+    session.execute(
+        update(BulkImport)
+        .where(BulkImport.id == ctx.job_id)
+        .values(
+            last_committed_line=last_line,
+            accepted=BulkImport.accepted + result.accepted,
+            duplicates=BulkImport.duplicates + result.duplicates,
+            rejected=BulkImport.rejected + result.rejected,
+            updated_at=utcnow(),
+        )
+    )
+    return result
+
+
+def _new_only(session: Session, org_id: uuid.UUID | None, good: list[Prepared]) -> list[Prepared]:
+    """Drop rows whose (organisation, external_id) is stored or came earlier in the batch."""
+    ids = sorted({p.external_id for p in good})
+    known: set[str] = set()
+    for i in range(0, len(ids), CHUNK):
+        known |= set(
+            session.scalars(
+                select(Report.external_id).where(
+                    Report.reporting_org_id == org_id, Report.external_id.in_(ids[i : i + CHUNK])
+                )
+            )
+        )
+    out = []
+    for p in good:
+        if p.external_id not in known:
+            known.add(p.external_id)
+            out.append(p)
+    return out
+
+
+def _references(session: Session, countries: list[str], year: int) -> dict[str, int]:
+    """A block of reference numbers per country: the first number of each block."""
+    out: dict[str, int] = {}
+    counts: dict[str, int] = defaultdict(int)
+    for c in countries:
+        counts[c] += 1
+    dialect = session.get_bind().dialect.name
+    for country in sorted(counts):  # one lock order for concurrent importers
+        n = counts[country]
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            stmt: Any = pg_insert(ReferenceCounter)
+        else:
+            stmt = sqlite.insert(ReferenceCounter)
+        stmt = (
+            stmt.values(country=country, year=year, last=n)
+            .on_conflict_do_update(
+                index_elements=["country", "year"], set_={"last": ReferenceCounter.last + n}
+            )
+            .returning(ReferenceCounter.last)
+        )
+        last = int(session.execute(stmt).scalar_one())
+        out[country] = last - n + 1
+    return out
+
+
+def _receiving(session: Session, ctx: LoadContext, country: str) -> list[uuid.UUID]:
+    if country not in ctx.receiving:  # organisations do not change mid-import
+        ctx.receiving[country] = _lookup_receiving_orgs(session, country)
+    return ctx.receiving[country]
+
+
+def _store(session: Session, ctx: LoadContext, fresh: list[Prepared]) -> None:
+    now = utcnow()
+    org_id = ctx.actor.org_id
+    first = _references(session, [p.values["victim_country"] for p in fresh], now.year)
+    reports: list[dict[str, Any]] = []
+    recipients: list[dict[str, Any]] = []
+    fts: list[dict[str, Any]] = []
+    for p in fresh:
+        country = p.values["victim_country"]
+        number = first[country]
+        first[country] += 1
+        rid = uuid.uuid4()
+        reports.append(
+            p.values
+            | {
+                "id": rid,
+                "reference": f"{country}-{now.year}-{number:06d}",
+                "source": Source.BULK_FILE,
+                "reporting_org_id": org_id,
+                "external_id": p.external_id,
+                "owner_org_id": org_id,
+                "created_by_id": ctx.actor.user_id,
+                "handling_code": None,
+                "handling_text": None,
+                "close_reason": None,
+                "status": Status.NEW,
+                "status_secret_hash": None,
+                "assigned_to_id": None,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        # The receiving contact points see every report about their country's victims.
+        for other in _receiving(session, ctx, country):
+            if other != org_id:
+                recipients.append(
+                    {
+                        "id": uuid.uuid4(),
+                        "object_type": Report.__marked_type__,
+                        "object_id": rid,
+                        "org_id": other,
+                        "user_id": None,
+                    }
+                )
+        fts.append({"rid": rid.hex, "body": p.values["description"]})
+    pg = session.get_bind().dialect.name == "postgresql"
+    if pg:
+        copy.copy_rows(session, _table(Report), reports)
+        copy.copy_rows(session, _table(Recipient), recipients)
+    else:
+        session.execute(insert(Report), reports)
+        if recipients:
+            session.execute(insert(Recipient), recipients)
+        # PostgreSQL's tsvector column is generated; SQLite's FTS5 table is kept by hand.
+        session.execute(text("INSERT INTO reports_fts (report_id, body) VALUES (:rid, :body)"), fts)
+    batch = _store_indicators(
+        session, [(r["id"], now, p.found) for r, p in zip(reports, fresh, strict=True)]
+    )
+    batch.reports = [(r["id"], r["victim_country"], now) for r in reports]
+    if ctx.link is not None:
+        ctx.link(session, batch, ctx.max_campaigns)
+    else:
+        jobs.defer(session, "correlation.link", report_ids=[str(r["id"]) for r in reports])
+
+
+def _store_indicators(
+    session: Session, items: list[tuple[uuid.UUID, datetime, list[Found]]]
+) -> LinkBatch:
+    """Upsert the batch's indicators (counts grow by the distinct new reports holding each)
+    and add the report links."""
+    wanted: dict[tuple[str, str], tuple[Found, datetime, datetime]] = {}
+    holders: dict[tuple[str, str], set[uuid.UUID]] = defaultdict(set)
+    for rid, seen, found in items:
+        for f in found:
+            k = (f.type, f.key)
+            old = wanted.get(k)
+            wanted[k] = (f, min(old[1], seen), max(old[2], seen)) if old else (f, seen, seen)
+            holders[k].add(rid)
+    batch = LinkBatch([], defaultdict(set), {})
+    if not wanted:
+        return batch
+    rows = [
+        indicators.new_row(f, first, last, len(holders[k]))
+        for k, (f, first, last) in wanted.items()
+    ]
+    rows.sort(key=lambda r: (r["type"], r["lookup_key"]))  # one lock order for everyone
+    if session.get_bind().dialect.name == "postgresql":
+        stored = copy.upsert_indicators(session, rows)
+    else:
+        stored = _upsert_indicators_sqlite(session, rows)
+    ids: dict[tuple[str, str], uuid.UUID] = {}
+    for iid, type_, key, count, listed in stored:
+        ids[(type_, key)] = iid
+        added = len(holders[(type_, key)])
+        batch.indicators[iid] = IndicatorCount(int(count), added, bool(listed))
+    links: list[dict[str, Any]] = []
+    seen_links: set[tuple[uuid.UUID, uuid.UUID, str, int]] = set()
+    for rid, _, found in items:
+        for f in found:
+            iid = ids[(f.type, f.key)]
+            lk = (rid, iid, f.field, f.start)
+            if lk in seen_links:
+                continue
+            seen_links.add(lk)
+            batch.links[rid].add(iid)
+            links.append(
+                {
+                    "id": uuid.uuid4(),
+                    "report_id": rid,
+                    "indicator_id": iid,
+                    "field": f.field,
+                    "start": f.start,
+                    "end": f.end,
+                    "flags": list(f.flags),
+                }
+            )
+    if session.get_bind().dialect.name == "postgresql":
+        copy.copy_rows(session, _table(ReportIndicator), links)
+    else:
+        session.execute(insert(ReportIndicator), links)
+    return batch
+
+
+def _upsert_indicators_sqlite(
+    session: Session, rows: list[dict[str, Any]]
+) -> list[tuple[uuid.UUID, str, str, int, bool]]:
+    ins = sqlite.insert(Indicator)
+    ex = ins.excluded
+    stmt = ins.on_conflict_do_update(
+        index_elements=["type", "lookup_key"],
+        set_={
+            "first_seen": _least(Indicator.first_seen, ex.first_seen),
+            "last_seen": _greatest(Indicator.last_seen, ex.last_seen),
+            "report_count": Indicator.report_count + ex.report_count,
+        },
+    ).returning(
+        Indicator.id,
+        Indicator.type,
+        Indicator.lookup_key,
+        Indicator.report_count,
+        Indicator.warninglisted,
+    )
+    out: list[tuple[uuid.UUID, str, str, int, bool]] = []
+    for i in range(0, len(rows), CHUNK):
+        for iid, type_, key, count, listed in session.execute(stmt, rows[i : i + CHUNK]):
+            out.append((iid, type_, key, count, listed))
+    return out
+
+
+def _table(model: Any) -> Table:
+    table: Table = model.__table__
+    return table
+
+
+def _least(a: Any, b: Any) -> Any:
+    return func.min(a, b)  # SQLite's scalar min()/max() of two values
+
+
+def _greatest(a: Any, b: Any) -> Any:
+    return func.max(a, b)

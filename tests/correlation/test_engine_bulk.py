@@ -1,0 +1,149 @@
+"""The bulk linker of `reports import`: campaigns after an import equal a full recompute on
+the same data (same members, same totals, same ids), through merges of stored campaigns,
+lone stored reports, indicators crossing the cap in a later batch, and exclusions."""
+
+from __future__ import annotations
+
+import json
+import random
+import uuid
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from contactpoint.core.actor import Actor
+from contactpoint.core.config import Settings
+from contactpoint.core.db import transaction
+from contactpoint.correlation import engine
+from contactpoint.correlation.models import Campaign, CampaignMember, IndicatorLinkState
+from contactpoint.correlation.states import LinkState
+from contactpoint.indicators.models import Indicator
+from contactpoint.reports.bulk import import_file
+from factories import actor_of, make_org, make_user, report_data
+
+CAP = 4
+Snapshot = dict[frozenset[uuid.UUID], tuple[Any, ...]]
+
+
+@pytest.fixture
+def bank(factory: sessionmaker[Session]) -> Actor:
+    with transaction(factory) as s:
+        org = make_org(s, "Bank A", "bank", "FR")
+        make_org(s, "Police FR", "law-enforcement", "FR")
+        return actor_of(make_user(s, org, ["bank-operator"]))
+
+
+def capped(settings: Settings) -> Settings:
+    return settings.model_copy(update={"correlation_max_campaigns": CAP})
+
+
+def write_file(path: Path, n: int, seed: int, start: int = 0) -> Path:
+    """Reports sharing suspect URLs and e-mails drawn with heavy reuse: many pairs and
+    chains, a few values past the cap."""
+    rnd = random.Random(seed)
+    countries = ["FR", "DE", "ES", "IT", "NL"]
+    lines = []
+    for i in range(start, start + n):
+        idents = []
+        for _ in range(rnd.choice([0, 1, 1, 2])):
+            k = int(rnd.paretovariate(1.2)) % 60
+            if rnd.random() < 0.5:
+                idents.append({"type": "url", "value": f"https://pay-{k}.fraudshop.xyz/checkout"})
+            else:
+                idents.append({"type": "email", "value": f"seller{k}@mailbox.xyz"})
+        body = report_data(
+            external_id=f"ext-{i}",
+            victim_country=rnd.choice(countries),
+            description=f"Report {i}: I paid and never received the goods.",
+            suspect_identifiers=idents,
+        )
+        lines.append(json.dumps(body))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def snapshot(s: Session) -> tuple[Snapshot, set[tuple[uuid.UUID, LinkState]]]:
+    members: dict[uuid.UUID, set[uuid.UUID]] = {}
+    for rid, cid in s.execute(select(CampaignMember.report_id, CampaignMember.campaign_id)):
+        members.setdefault(cid, set()).add(rid)
+    out: Snapshot = {}
+    for c in s.scalars(select(Campaign)):
+        out[frozenset(members.get(c.id, set()))] = (
+            c.id,
+            c.size,
+            sorted(c.countries),
+            _second(c.first_seen),
+            _second(c.last_seen),
+        )
+    states = {(st.indicator_id, st.state) for st in s.scalars(select(IndicatorLinkState))}
+    return out, states
+
+
+def _second(at: datetime | None) -> datetime | None:
+    return at.replace(microsecond=0) if at else None  # PostgreSQL keeps µs, SQLite too
+
+
+def assert_equals_recompute(factory: sessionmaker[Session]) -> Snapshot:
+    with transaction(factory) as s:
+        before = snapshot(s)
+    with transaction(factory) as s:
+        engine.recompute(s, CAP)
+    with transaction(factory) as s:
+        after = snapshot(s)
+    assert before[0] == after[0]
+    assert before[1] == after[1]
+    return before[0]
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_bulk_import_campaigns_equal_a_recompute(
+    workers: int,
+    tmp_path: Path,
+    factory: sessionmaker[Session],
+    settings: Settings,
+    bank: Actor,
+) -> None:
+    first = write_file(tmp_path / "first.jsonl", 120, seed=1)
+    import_file(factory, capped(settings), bank, first, batch_size=25, workers=workers)
+    campaigns = assert_equals_recompute(factory)
+    assert len(campaigns) >= 5 and max(len(m) for m in campaigns) >= 3
+    # A second file links into the stored campaigns and lone reports, merges them, and
+    # pushes some indicators past the cap, which takes apart what they had joined.
+    with transaction(factory) as s:
+        over_before = set(s.scalars(select(IndicatorLinkState.indicator_id)))
+    second = write_file(tmp_path / "second.jsonl", 160, seed=2, start=1000)
+    import_file(factory, capped(settings), bank, second, batch_size=30, workers=workers)
+    assert_equals_recompute(factory)
+    with transaction(factory) as s:
+        over_after = set(s.scalars(select(IndicatorLinkState.indicator_id)))
+        crossed_with_links = [
+            i
+            for i in over_after - over_before
+            if (s.get(Indicator, i) or Indicator(report_count=0)).report_count > CAP
+        ]
+    assert crossed_with_links, "the data should push an indicator past the cap"
+
+
+def test_bulk_linking_respects_exclusions(
+    tmp_path: Path, factory: sessionmaker[Session], settings: Settings, bank: Actor
+) -> None:
+    first = write_file(tmp_path / "first.jsonl", 80, seed=3)
+    import_file(factory, capped(settings), bank, first, batch_size=20, workers=0)
+    with transaction(factory) as s:
+        # Exclude the most shared indicator still linking, then rebuild as an analyst would.
+        linking = s.scalars(
+            select(Indicator)
+            .where(Indicator.report_count.between(2, CAP))
+            .order_by(Indicator.report_count.desc(), Indicator.lookup_key)
+        ).first()
+        assert linking is not None
+        s.add(IndicatorLinkState(indicator_id=linking.id, state=LinkState.EXCLUDED, reason="test"))
+        s.flush()
+        engine.recompute(s, CAP)
+    second = write_file(tmp_path / "second.jsonl", 80, seed=4, start=500)
+    import_file(factory, capped(settings), bank, second, batch_size=20, workers=0)
+    assert_equals_recompute(factory)
