@@ -18,6 +18,11 @@ from contactpoint.takedown.schemas import NoticeIn
 from factories import actor_of
 
 
+@pytest.fixture(autouse=True)
+def node_key(db, settings):  # type: ignore[no-untyped-def]
+    db.info["settings"] = settings  # the node key in the test's var dir, not ./var
+
+
 def send(db, user, **kw):  # type: ignore[no-untyped-def]
     notice, _ = service.send(db, actor_of(user), NoticeIn.model_validate(notice_data(**kw)))
     return notice

@@ -686,3 +686,32 @@ def resume(session: Session, actor: Actor, notice_id: uuid.UUID, reason: str) ->
         reason=reason,
     )
     return notice
+
+
+# --- prefilling the form ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Prefill:
+    urls: list[str]
+    category: str | None
+    report_id: uuid.UUID | None
+
+
+def prefill_from_report(session: Session, actor: Actor, report_id: uuid.UUID) -> Prefill:
+    """The URL indicators and crime kind of a report the actor may see (404 otherwise)."""
+    from contactpoint.indicators.models import Indicator, ReportIndicator
+    from contactpoint.reports import service as reports
+
+    report = reports.get_report(session, actor, report_id)
+    urls = session.scalars(
+        select(Indicator.value)
+        .join(ReportIndicator, ReportIndicator.indicator_id == Indicator.id)
+        .where(ReportIndicator.report_id == report.id, Indicator.type == "url")
+        .distinct()
+    )
+    return Prefill(
+        urls=sorted(u for u in urls if u),
+        category=str(report.crime_kind.value) if report.crime_kind else None,
+        report_id=report.id,
+    )
