@@ -519,10 +519,16 @@ def add_domain(
     return row
 
 
-def remove_network(session: Session, actor: Actor, network_id: uuid.UUID) -> None:
+def remove_network(
+    session: Session,
+    actor: Actor,
+    network_id: uuid.UUID,
+    *,
+    provider_id: uuid.UUID | None = None,
+) -> None:
     require_edit(actor)
     row = session.get(ProviderNetwork, network_id)
-    if row is None:
+    if row is None or (provider_id is not None and row.provider_id != provider_id):
         raise NotFound(f"no network with id {network_id}")
     session.delete(row)
     session.flush()
@@ -536,10 +542,16 @@ def remove_network(session: Session, actor: Actor, network_id: uuid.UUID) -> Non
     )
 
 
-def remove_domain(session: Session, actor: Actor, domain_id: uuid.UUID) -> None:
+def remove_domain(
+    session: Session,
+    actor: Actor,
+    domain_id: uuid.UUID,
+    *,
+    provider_id: uuid.UUID | None = None,
+) -> None:
     require_edit(actor)
     row = session.get(ProviderDomain, domain_id)
-    if row is None:
+    if row is None or (provider_id is not None and row.provider_id != provider_id):
         raise NotFound(f"no domain with id {domain_id}")
     session.delete(row)
     session.flush()
