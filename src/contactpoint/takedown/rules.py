@@ -26,6 +26,7 @@ KIND_KEYS = {
 FIELD_KEYS = {"name", "label", "article", "optional", "choices"}
 CLOCK_KEYS = {
     "label", "hours", "days", "starts_on", "legal", "milestones_days", "citation", "check",
+    "remind_after_minutes",
 }  # fmt: skip
 
 
@@ -51,6 +52,8 @@ class ClockRule:
     citation: str
     milestones: tuple[timedelta, ...] = ()
     check: bool = False
+    # The escalation job reminds the provider's operators this long into the clock.
+    remind_after: timedelta | None = None
 
 
 @dataclass(frozen=True)
@@ -177,6 +180,9 @@ def _clock(raw: dict[str, Any] | None, where: str) -> ClockRule | None:
         citation=str(raw["citation"]),
         milestones=tuple(timedelta(days=float(d)) for d in raw.get("milestones_days") or ()),
         check=bool(raw.get("check", False)),
+        remind_after=timedelta(minutes=float(raw["remind_after_minutes"]))
+        if raw.get("remind_after_minutes") is not None
+        else None,
     )
 
 
