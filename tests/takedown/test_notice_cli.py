@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+from notice_helpers import TCO_FIELDS, notice_data, world
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -15,7 +16,6 @@ from contactpoint.takedown import notice_escalation, service
 from contactpoint.takedown.models import Notice
 from contactpoint.takedown.schemas import NoticeIn
 from factories import actor_of, use_cli_settings
-from notice_helpers import TCO_FIELDS, notice_data, world
 
 
 def test_send_ack_act_show_and_verify_from_the_cli(
