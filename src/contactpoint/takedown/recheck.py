@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal, Protocol
@@ -63,8 +63,8 @@ def _system_lookup(host: str) -> list[str]:
 
 class HttpChecker:
     """Fetch a URL without following redirects blindly: each hop's host is resolved and
-    refused when it points at a private address (unless ``allow_private``, for tests and
-    closed exercises)."""
+    refused when it points at a private address (unless ``allow_private``, or the address
+    is in one of the ``allow`` networks: tests and closed exercises)."""
 
     def __init__(
         self,
@@ -73,6 +73,7 @@ class HttpChecker:
         max_redirects: int = 5,
         max_bytes: int = 65536,
         allow_private: bool = False,
+        allow: Iterable[str] = (),
         lookup: AddressLookup = _system_lookup,
         user_agent: str = "contactpoint-recheck/1 (takedown verification)",
     ) -> None:
@@ -80,6 +81,8 @@ class HttpChecker:
         self.max_redirects = max_redirects
         self.max_bytes = max_bytes
         self.allow_private = allow_private
+        # Private networks that may still be fetched (a test server, an exercise range).
+        self.allow = tuple(ipaddress.ip_network(n) for n in allow)
         self.lookup = lookup
         self.headers = {"user-agent": user_agent, "accept": "*/*"}
 
@@ -102,7 +105,8 @@ class HttpChecker:
             for addr in addresses:
                 if addr.version == 6 and addr.ipv4_mapped is not None:
                     addr = addr.ipv4_mapped
-                if not directory_net.is_public(addr):
+                allowed = any(addr.version == n.version and addr in n for n in self.allow)
+                if not directory_net.is_public(addr) and not allowed:
                     return CheckResult("error", f"refused: {host} points at {addr}")
         return None
 
