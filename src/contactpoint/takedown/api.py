@@ -150,6 +150,8 @@ def list_notices(
 
 @router.get("/notices/{notice_id}", response_model=NoticeDetail)
 def get_notice(notice_id: uuid.UUID, db: DB, actor: Party) -> Any:
+    """One notice with its clock, URLs (and re-check results) and timeline; 404 unless your
+    organisation sent it or is its provider."""
     notice = service.get(db, actor, notice_id)
     audit.record(db, actor, "takedown.read", object_type="takedown_notice", object_id=notice.id)
     return detail(db, notice)
@@ -170,6 +172,7 @@ def act(notice_id: uuid.UUID, data: ActionIn, db: DB, actor: Party) -> Any:
 
 @router.post("/notices/{notice_id}/withdraw", response_model=NoticeDetail)
 def withdraw(notice_id: uuid.UUID, data: ReasonIn, db: DB, actor: Party) -> Any:
+    """The sender withdraws the notice, with a reason; 409 once the provider answered."""
     return detail(db, service.withdraw(db, actor, notice_id, data.reason))
 
 
@@ -187,6 +190,7 @@ def resume(notice_id: uuid.UUID, data: ReasonIn, db: DB, actor: Party) -> Any:
 
 @router.get("/notices/{notice_id}/events", response_model=list[EventOut])
 def events(notice_id: uuid.UUID, db: DB, actor: Party) -> Any:
+    """The timeline: every step, who and when; sending and receipt carry a signature."""
     notice = service.get(db, actor, notice_id)
     return [EventOut.model_validate(e) for e in notice.events]
 
