@@ -72,12 +72,13 @@ def kind_rule(session: Session, code: str) -> KindRule:
 # --- signing -------------------------------------------------------------------------------
 
 
-def _key(session: Session) -> Any:
+def node_key(session: Session) -> Any:
+    """The node's Ed25519 key (made on first use), which signs the timestamps."""
     return signing.load_or_create(signing.key_path(settings_of(session).var_dir))
 
 
 def public_key_pem(session: Session) -> bytes:
-    return signing.public_pem(_key(session))
+    return signing.public_pem(node_key(session))
 
 
 def content_digest(notice: Notice) -> str:
@@ -92,7 +93,7 @@ def content_digest(notice: Notice) -> str:
     )
 
 
-def _event(
+def record_event(
     session: Session,
     actor: Actor,
     notice: Notice,
@@ -113,7 +114,7 @@ def _event(
     )
     if kind in timestamps.SIGNED_EVENTS and notice.content_sha256:
         data = timestamps.payload(notice.reference, kind, ev.at, notice.content_sha256)
-        ev.signature = timestamps.sign(_key(session), data)
+        ev.signature = timestamps.sign(node_key(session), data)
         ev.detail = {**ev.detail, "content_sha256": notice.content_sha256}
     notice.events.append(ev)
     session.flush()
@@ -127,6 +128,9 @@ def _event(
         details={"reference": notice.reference, **(detail or {})},
     )
     return ev
+
+
+_event = record_event  # the re-check job (recheck.py) records through this name
 
 
 @dataclass(frozen=True)
@@ -335,7 +339,7 @@ def _insert(
     notice.due_at = notice_clock.due_at(rule.clock, now, None)
     if provider.org_id is not None:
         set_recipients(session, notice, org_ids=[provider.org_id])
-    _event(
+    record_event(
         session,
         actor,
         notice,
@@ -547,7 +551,7 @@ def _receive(session: Session, actor: Actor, notice: Notice, at: datetime) -> No
     notice.status = NoticeStatus.RECEIVED
     if rule.clock is not None and rule.clock.starts_on == "received":
         notice.due_at = notice_clock.due_at(rule.clock, notice.sent_at, at, notice.paused_seconds)
-    _event(session, actor, notice, "received", at=at)
+    record_event(session, actor, notice, "received", at=at)
 
 
 def acknowledge(session: Session, actor: Actor, notice_id: uuid.UUID) -> Notice:
@@ -599,7 +603,7 @@ def act(
     if notice.paused_at is not None:
         _end_pause(notice, now)
     notice.status, notice.acted_at, notice.action_note = status, when, reason
-    _event(
+    record_event(
         session,
         actor,
         notice,
@@ -627,7 +631,7 @@ def withdraw(session: Session, actor: Actor, notice_id: uuid.UUID, reason: str) 
     if notice.paused_at is not None:
         _end_pause(notice, utcnow())
     notice.status = NoticeStatus.WITHDRAWN
-    _event(session, actor, notice, "withdrawn", {"reason": reason}, reason=reason)
+    record_event(session, actor, notice, "withdrawn", {"reason": reason}, reason=reason)
     return notice
 
 
@@ -655,7 +659,9 @@ def pause(session: Session, actor: Actor, notice_id: uuid.UUID, reason: str) -> 
         )
     reason = _reason(reason)
     notice.paused_at = utcnow()
-    _event(session, actor, notice, "paused", {"reason": reason}, at=notice.paused_at, reason=reason)
+    record_event(
+        session, actor, notice, "paused", {"reason": reason}, at=notice.paused_at, reason=reason
+    )
     return notice
 
 
@@ -677,7 +683,7 @@ def resume(session: Session, actor: Actor, notice_id: uuid.UUID, reason: str) ->
         raise Conflict(f"{notice.reference} is not paused")
     reason = _reason(reason)
     seconds = _end_pause(notice, utcnow())
-    _event(
+    record_event(
         session,
         actor,
         notice,
