@@ -36,6 +36,7 @@ from contactpoint.training import scenario
 from contactpoint.training.demo_accounts import seed_accounts
 from contactpoint.training.demo_cases import seed_cases
 from contactpoint.training.demo_cooperation import seed_cooperation
+from contactpoint.training.demo_providers import seed_providers
 from contactpoint.training.demo_takedown import seed_takedown
 
 app = typer.Typer()
@@ -219,6 +220,8 @@ def demo(
             seed_cases(session)  # demo cases, evidence and custody (once)
         with transaction(factory) as session:
             seed_cooperation(session)  # requests with running and overdue clocks (once)
+        with transaction(factory) as session:
+            seed_providers(session)  # the provider directory for the demo (once)
         with transaction(factory) as session:
             seed_takedown(session)  # notices of every kind and state to the demo provider
         with transaction(factory) as session:
