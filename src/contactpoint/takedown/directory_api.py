@@ -68,6 +68,7 @@ def list_providers(
 
 @router.post("/providers", response_model=ProviderDetail, status_code=201)
 def create_provider(data: ProviderIn, db: DB, actor: Manager) -> Any:
+    """Add a provider (providers:manage); 409 when the name is taken."""
     p = directory.create_provider(db, actor, data.model_dump())
     return _detail(db, p)
 
@@ -106,32 +107,38 @@ async def import_csv(request: Request, db: DB, actor: Manager) -> Any:
 
 @router.get("/providers/{provider_id}", response_model=ProviderDetail)
 def get_provider(provider_id: uuid.UUID, db: DB, actor: AnyToken) -> Any:
+    """One provider with its networks and domains."""
     return _detail(db, directory.get_provider(db, actor, provider_id))
 
 
 @router.patch("/providers/{provider_id}", response_model=ProviderDetail)
 def update_provider(provider_id: uuid.UUID, data: ProviderPatch, db: DB, actor: Manager) -> Any:
+    """Change the fields given; `active: false` deactivates (no longer resolved)."""
     p = directory.update_provider(db, actor, provider_id, data.model_dump(exclude_unset=True))
     return _detail(db, p)
 
 
 @router.post("/providers/{provider_id}/networks", response_model=NetworkOut, status_code=201)
 def add_network(provider_id: uuid.UUID, data: NetworkIn, db: DB, actor: Manager) -> Any:
+    """Register a CIDR (IPv4 or IPv6) with its AS; 409 when the CIDR is registered."""
     return directory.add_network(db, actor, provider_id, data.cidr, data.asn)
 
 
 @router.delete("/providers/{provider_id}/networks/{network_id}", status_code=204)
 def remove_network(provider_id: uuid.UUID, network_id: uuid.UUID, db: DB, actor: Manager) -> None:
+    """Remove one of the provider's networks."""
     directory.remove_network(db, actor, network_id, provider_id=provider_id)
 
 
 @router.post("/providers/{provider_id}/domains", response_model=DomainOut, status_code=201)
 def add_domain(provider_id: uuid.UUID, data: DomainIn, db: DB, actor: Manager) -> Any:
+    """Register a domain (and everything under it); 409 when it is registered."""
     return directory.add_domain(db, actor, provider_id, data.domain)
 
 
 @router.delete("/providers/{provider_id}/domains/{domain_id}", status_code=204)
 def remove_domain(provider_id: uuid.UUID, domain_id: uuid.UUID, db: DB, actor: Manager) -> None:
+    """Remove one of the provider's domains."""
     directory.remove_domain(db, actor, domain_id, provider_id=provider_id)
 
 
