@@ -278,11 +278,27 @@ def upsert(
     return out
 
 
-def new_row(f: Found, first: datetime, last: datetime, report_count: int = 0) -> dict[str, Any]:
-    """The column values of a new indicator record for ``f`` (upsert and bulk import)."""
-    type_, key = f.type, f.key
+def warninglist_of(f: Found) -> str | None:
+    """The warninglist that holds ``f``'s value (never checked for personal data)."""
+    return None if personal(f.type, f.value) else warninglists.match(f.type, f.value)
+
+
+def new_row(
+    f: Found,
+    first: datetime,
+    last: datetime,
+    report_count: int = 0,
+    *,
+    key: str | None = None,
+    listed: str | bool | None = False,
+) -> dict[str, Any]:
+    """The column values of a new indicator record for ``f`` (upsert and bulk import).
+    ``key``: ``f.key`` when the caller has it; ``listed``: its warninglist when the caller
+    already looked it up (None: on none)."""
+    type_, key = f.type, key or f.key
     pii = personal(type_, f.value)
-    listed = None if pii else warninglists.match(type_, f.value)
+    if listed is False or listed is True:
+        listed = warninglist_of(f)
     return {
         "id": uuid.uuid4(),
         "type": type_,

@@ -21,6 +21,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from pydantic import ValidationError
@@ -45,6 +46,8 @@ class Prepared:
     external_id: str = ""
     values: dict[str, Any] = field(default_factory=dict)
     found: list[Found] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)  # lookup key of each found
+    listed: dict[tuple[str, str], str | None] = field(default_factory=dict)  # warninglists
 
 
 def validate(rec: Record, sha: str) -> tuple[ReportIn | None, list[RowError]]:
@@ -92,7 +95,15 @@ def prepare(rec: Record, sha: str) -> Prepared:
         "share_with_other_authorities": data.share_with_other_authorities,
         "anonymous": data.anonymous,
     }
-    return Prepared(rec.line, [], data.external_id or "", values, found)
+    # Warninglist lookups cost up to a millisecond each: done here, on every core.
+    keys = [f.key for f in found]  # HMAC tokens for personal data: computed once, here
+    listed = {(f.type, k): _warninglist(f.type, f.value) for f, k in zip(found, keys, strict=True)}
+    return Prepared(rec.line, [], data.external_id or "", values, found, keys, listed)
+
+
+@lru_cache(maxsize=65536)
+def _warninglist(type_: str, value: str) -> str | None:
+    return indicators.warninglist_of(Found(type_, value, "", 0, 0))
 
 
 def prepare_chunk(task: tuple[str, list[Item]]) -> list[Prepared]:
@@ -117,7 +128,8 @@ def _warm() -> None:
     inherits them instead of loading its own copy for every import."""
     text = "Paid 50 EUR to seller +33 6 12 34 56 78 via https://example.com and never got it"
     detect_language(text)
-    indicators.prepare(text, country_hint="FR")
+    for f in indicators.prepare(text, country_hint="FR")[1]:
+        _warninglist(f.type, f.value)
 
 
 def default_workers() -> int:

@@ -251,14 +251,17 @@ def _store(session: Session, ctx: LoadContext, fresh: list[Prepared]) -> None:
         copy.copy_rows(session, _table(Report), reports)
         copy.copy_rows(session, _table(Recipient), recipients)
     else:
-        session.execute(insert(Report), reports)
+        conn = session.connection()  # Core executemany: no ORM bookkeeping per row
+        conn.execute(insert(_table(Report)), reports)
         if recipients:
-            session.execute(insert(Recipient), recipients)
+            conn.execute(insert(_table(Recipient)), recipients)
         # PostgreSQL's tsvector column is generated; SQLite's FTS5 table is kept by hand.
         session.execute(text("INSERT INTO reports_fts (report_id, body) VALUES (:rid, :body)"), fts)
-    batch = _store_indicators(
-        session, [(r["id"], now, p.found) for r, p in zip(reports, fresh, strict=True)]
-    )
+    listed: dict[tuple[str, str], str | None] = {}
+    for p in fresh:
+        listed.update(p.listed)
+    items = [(r["id"], now, p) for r, p in zip(reports, fresh, strict=True)]
+    batch = _store_indicators(session, items, listed)
     batch.reports = [(r["id"], r["victim_country"], now) for r in reports]
     if ctx.link is not None:
         ctx.link(session, batch, ctx.max_campaigns)
@@ -267,15 +270,18 @@ def _store(session: Session, ctx: LoadContext, fresh: list[Prepared]) -> None:
 
 
 def _store_indicators(
-    session: Session, items: list[tuple[uuid.UUID, datetime, list[Found]]]
+    session: Session,
+    items: list[tuple[uuid.UUID, datetime, Prepared]],
+    listed: dict[tuple[str, str], str | None],
 ) -> LinkBatch:
     """Upsert the batch's indicators (counts grow by the distinct new reports holding each)
-    and add the report links."""
+    and add the report links. Workers computed each occurrence's key (an HMAC for personal
+    data), so the parent never does."""
     wanted: dict[tuple[str, str], tuple[Found, datetime, datetime]] = {}
     holders: dict[tuple[str, str], set[uuid.UUID]] = defaultdict(set)
-    for rid, seen, found in items:
-        for f in found:
-            k = (f.type, f.key)
+    for rid, seen, p in items:
+        for f, key in zip(p.found, p.keys, strict=True):
+            k = (f.type, key)
             old = wanted.get(k)
             wanted[k] = (f, min(old[1], seen), max(old[2], seen)) if old else (f, seen, seen)
             holders[k].add(rid)
@@ -283,7 +289,7 @@ def _store_indicators(
     if not wanted:
         return batch
     rows = [
-        indicators.new_row(f, first, last, len(holders[k]))
+        indicators.new_row(f, first, last, len(holders[k]), key=k[1], listed=listed.get(k, False))
         for k, (f, first, last) in wanted.items()
     ]
     rows.sort(key=lambda r: (r["type"], r["lookup_key"]))  # one lock order for everyone
@@ -292,15 +298,15 @@ def _store_indicators(
     else:
         stored = _upsert_indicators_sqlite(session, rows)
     ids: dict[tuple[str, str], uuid.UUID] = {}
-    for iid, type_, key, count, listed in stored:
+    for iid, type_, key, count, on_list in stored:
         ids[(type_, key)] = iid
         added = len(holders[(type_, key)])
-        batch.indicators[iid] = IndicatorCount(int(count), added, bool(listed))
+        batch.indicators[iid] = IndicatorCount(int(count), added, bool(on_list))
     links: list[dict[str, Any]] = []
     seen_links: set[tuple[uuid.UUID, uuid.UUID, str, int]] = set()
-    for rid, _, found in items:
-        for f in found:
-            iid = ids[(f.type, f.key)]
+    for rid, _, p in items:
+        for f, key in zip(p.found, p.keys, strict=True):
+            iid = ids[(f.type, key)]
             lk = (rid, iid, f.field, f.start)
             if lk in seen_links:
                 continue
@@ -320,14 +326,14 @@ def _store_indicators(
     if session.get_bind().dialect.name == "postgresql":
         copy.copy_rows(session, _table(ReportIndicator), links)
     else:
-        session.execute(insert(ReportIndicator), links)
+        session.connection().execute(insert(_table(ReportIndicator)), links)
     return batch
 
 
 def _upsert_indicators_sqlite(
     session: Session, rows: list[dict[str, Any]]
 ) -> list[tuple[uuid.UUID, str, str, int, bool]]:
-    ins = sqlite.insert(Indicator)
+    ins = sqlite.insert(_table(Indicator))
     ex = ins.excluded
     stmt = ins.on_conflict_do_update(
         index_elements=["type", "lookup_key"],
@@ -345,7 +351,9 @@ def _upsert_indicators_sqlite(
     )
     out: list[tuple[uuid.UUID, str, str, int, bool]] = []
     for i in range(0, len(rows), CHUNK):
-        for iid, type_, key, count, listed in session.execute(stmt, rows[i : i + CHUNK]):
+        for iid, type_, key, count, listed in session.connection().execute(
+            stmt, rows[i : i + CHUNK]
+        ):
             out.append((iid, type_, key, count, listed))
     return out
 

@@ -1,0 +1,253 @@
+"""Ingest benchmark: `contactpoint reports import` end to end, beside a plain bulk insert.
+
+    .venv/bin/python bench/ingest.py [--reports 1000000] [--db sqlite,postgresql]
+        [--batch-size 5000] [--workers 2] [--seed 2007]
+
+Data: ``training/bulkgen.write_jsonl`` (the generator behind ``contactpoint scenario
+generate``), cached as ``var/bench/ingest-<N>-<seed>.jsonl`` (the same seed, the same bytes).
+
+For each database, in the same run on the same file:
+
+- **limit**: a plain bulk insert of the same rows into the same ``reports`` table: parse each
+  line, map it to the table's columns, insert (``COPY`` on PostgreSQL through the importer's
+  own COPY helper, ``executemany`` of multi-row INSERTs in 5,000-row transactions on
+  SQLite). No validation, extraction, indicators, full-text index, recipients, correlation;
+- **end to end**: ``reports.bulk.import_file``, what the CLI runs: parse, validate and
+  extract in worker processes, insert reports, recipients, full-text rows, indicators and
+  links, update campaigns, commit a resume point per batch.
+
+Each starts from an empty, freshly migrated database: SQLite under ``var/bench/ingest-db/``,
+PostgreSQL ``cp_h4_bench`` (dropped and created again; the server from
+``CONTACTPOINT_BENCH_PG_URL``, default ``postgresql://postgres@127.0.0.1:5432/cp_h4_bench``).
+Printed: wall seconds, reports/s, the ratio end to end ÷ limit, and peak memory (maximum
+resident set of this process and, apart, of its largest worker). Times are wall-clock: the
+work spans processes and the database server; other load on the machine slows both sides.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from contactpoint.accounts import service as accounts
+from contactpoint.core import crypto, migrate
+from contactpoint.core.actor import SYSTEM, Actor
+from contactpoint.core.config import Settings
+from contactpoint.core.db import make_engine, make_session_factory, transaction, utcnow
+from contactpoint.correlation.models import Campaign, CampaignMember
+from contactpoint.indicators.models import Indicator, ReportIndicator
+from contactpoint.reports import copy
+from contactpoint.reports.bulk import import_file
+from contactpoint.reports.models import Report, Source, Status
+from contactpoint.training import bulkgen
+from contactpoint.training.bulkgen_text import COUNTRIES
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "var" / "bench"
+PG_URL = os.environ.get(
+    "CONTACTPOINT_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/cp_h4_bench"
+)
+PLAIN_BATCH = 5000
+
+
+def data_file(n: int, seed: int) -> Path:
+    BENCH.mkdir(parents=True, exist_ok=True)
+    path = BENCH / f"ingest-{n}-{seed}.jsonl"
+    if not path.exists():
+        t = time.perf_counter()
+        tmp = path.with_suffix(".tmp")
+        bulkgen.write_jsonl(tmp, n, seed=seed)
+        tmp.rename(path)
+        bulkgen.truth_path(tmp).rename(bulkgen.truth_path(path))
+        print(f"generated {path.name} in {time.perf_counter() - t:.0f} s", flush=True)
+    return path
+
+
+def fresh_database(kind: str) -> Settings:
+    """An empty, migrated database and its settings (and this process's keyring)."""
+    var = BENCH / f"ingest-db-{kind}"
+    shutil.rmtree(var, ignore_errors=True)
+    var.mkdir(parents=True)
+    if kind == "postgresql":
+        url = make_url(PG_URL).set(drivername="postgresql+psycopg")
+        admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{url.database}"'))
+        admin.dispose()
+        settings = Settings(var_dir=var, database_url=url.render_as_string(hide_password=False))
+    else:
+        settings = Settings(var_dir=var, database_url="")
+    crypto.ensure_key_file(settings.effective_key_file)
+    crypto.configure(crypto.Keyring.load(settings.effective_key_file))
+    engine = make_engine(settings)
+    migrate.upgrade(engine)
+    engine.dispose()
+    return settings
+
+
+def organisations(factory: sessionmaker[Session]) -> Actor:
+    """A law-enforcement contact point per country (the receiving organisations) and the
+    bank that imports."""
+    with transaction(factory) as s:
+        for code in sorted(COUNTRIES):
+            accounts.create_organisation(s, SYSTEM, f"Police {code}", "law-enforcement", code)
+        bank = accounts.create_organisation(s, SYSTEM, "Bench Bank", "bank", "FR")
+        return Actor(
+            user_id=None,
+            org_id=bank.id,
+            label="import:Bench Bank",
+            permissions=frozenset({"reports:submit"}),
+            org_kind=bank.kind.value,
+            country=bank.country,
+        )
+
+
+def plain_rows(path: Path, org_id: uuid.UUID) -> Iterator[list[dict[str, Any]]]:
+    """The same rows as bare ``reports`` columns, in batches: what a plain loader does."""
+    now = utcnow()
+    batch: list[dict[str, Any]] = []
+    with path.open("rb") as fh:
+        for n, line in enumerate(fh, start=1):
+            d = json.loads(line)
+            batch.append(
+                {
+                    "id": uuid.uuid4(),
+                    "reference": f"{d['victim_country']}-{now.year}-{n:07d}",
+                    "source": Source.BULK_FILE,
+                    "reporting_org_id": org_id,
+                    "external_id": d.get("external_id"),
+                    "owner_org_id": org_id,
+                    "created_by_id": None,
+                    "tlp": d.get("tlp", "AMBER"),
+                    "pap": d.get("pap", "AMBER"),
+                    "crime_kind": d.get("crime_kind"),
+                    "category": d.get("category", "traditional-crime"),
+                    "victim_country": d["victim_country"],
+                    "victim_type": d.get("victim_type", "person"),
+                    "description": d["description"],
+                    "loss_amount": d.get("loss_amount"),
+                    "loss_currency": d.get("loss_currency"),
+                    "suspect_identifiers": d.get("suspect_identifiers", []),
+                    "contact_consent": bool(d.get("contact_consent", False)),
+                    "share_with_other_authorities": False,
+                    "anonymous": bool(d.get("anonymous", False)),
+                    "status": Status.NEW,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+            if len(batch) >= PLAIN_BATCH:
+                yield batch
+                batch = []
+    if batch:
+        yield batch
+
+
+def run_plain(kind: str, path: Path) -> float:
+    settings = fresh_database(kind)
+    engine = make_engine(settings)
+    factory = make_session_factory(engine)
+    actor = organisations(factory)
+    assert actor.org_id is not None
+    t = time.perf_counter()
+    for rows in plain_rows(path, actor.org_id):
+        with transaction(factory) as s:
+            if kind == "postgresql":
+                copy.copy_rows(s, Report.__table__, rows)  # type: ignore[arg-type]
+            else:
+                s.execute(insert(Report), rows)
+    took = time.perf_counter() - t
+    engine.dispose()
+    return took
+
+
+def run_end_to_end(
+    kind: str, path: Path, batch_size: int, workers: int | None
+) -> tuple[float, dict[str, int]]:
+    settings = fresh_database(kind)
+    engine = make_engine(settings)
+    factory = make_session_factory(engine)
+    actor = organisations(factory)
+    size = path.stat().st_size
+    last = [0.0]
+
+    def progress(done: int) -> None:
+        now = time.perf_counter()
+        if now - last[0] > 30:
+            last[0] = now
+            print(f"  {kind}: {done / size:5.1%} of the file read", flush=True)
+
+    t = time.perf_counter()
+    summary = import_file(
+        factory, settings, actor, path, batch_size=batch_size, workers=workers, progress=progress
+    )
+    took = time.perf_counter() - t
+    with transaction(factory) as s:
+        counts = {
+            "reports": int(s.scalar(select(func.count()).select_from(Report)) or 0),
+            "indicators": int(s.scalar(select(func.count()).select_from(Indicator)) or 0),
+            "links": int(s.scalar(select(func.count()).select_from(ReportIndicator)) or 0),
+            "campaigns": int(s.scalar(select(func.count()).select_from(Campaign)) or 0),
+            "in campaigns": int(s.scalar(select(func.count()).select_from(CampaignMember)) or 0),
+            "rejected": summary.rejected,
+        }
+    engine.dispose()
+    return took, counts
+
+
+def peak_mb(who: int) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--reports", type=int, default=1_000_000)
+    ap.add_argument("--db", default="sqlite,postgresql")
+    ap.add_argument("--batch-size", type=int, default=5000)
+    ap.add_argument("--workers", type=int, default=None, help="default: one per core")
+    ap.add_argument("--seed", type=int, default=2007)
+    args = ap.parse_args()
+    path = data_file(args.reports, args.seed)
+    mb = path.stat().st_size / 2**20
+    print(f"{args.reports:,} reports, {mb:,.0f} MiB ({path}); load average {os.getloadavg()}")
+    results = []
+    for kind in args.db.split(","):
+        plain = run_plain(kind, path)
+        print(f"{kind}: plain insert {plain:.1f} s", flush=True)
+        e2e, counts = run_end_to_end(kind, path, args.batch_size, args.workers)
+        print(f"{kind}: end to end {e2e:.1f} s  {counts}", flush=True)
+        results.append((kind, plain, e2e, counts))
+    print()
+    print("| database | plain insert (limit) | end to end | ratio | reports | campaigns |")
+    print("|---|---:|---:|---:|---:|---:|")
+    n = args.reports
+    for kind, plain, e2e, counts in results:
+        print(
+            f"| {kind} | {plain:.1f} s, {n / plain:,.0f}/s | {e2e:.1f} s, {n / e2e:,.0f}/s "
+            f"| {e2e / plain:.1f}× | {counts['reports']:,} | {counts['campaigns']:,} "
+            f"({counts['in campaigns']:,} reports) |"
+        )
+    print(
+        f"\npeak memory: this process {peak_mb(resource.RUSAGE_SELF):,.0f} MiB, "
+        f"largest worker {peak_mb(resource.RUSAGE_CHILDREN):,.0f} MiB; "
+        f"load average now {os.getloadavg()}"
+    )
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
