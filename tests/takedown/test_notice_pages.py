@@ -28,6 +28,8 @@ def setup(factory):  # type: ignore[no-untyped-def]
 def test_send_a_tco_order_from_a_report_and_follow_it(client, factory) -> None:  # type: ignore[no-untyped-def]
     police, _, _, report_id = setup(factory)
     login(client, police)
+    report_page = client.get(f"/reports/{report_id}")
+    assert f'href="/takedown/new?report_id={report_id}"' in report_page.text
     page = client.get(f"/takedown/new?kind=tco-removal-order&report_id={report_id}")
     assert page.status_code == 200
     assert "https://files.hostco.net/v/attack.mp4" in page.text  # from the report's URLs
