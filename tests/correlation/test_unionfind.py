@@ -105,3 +105,44 @@ def test_manual_keys_never_over_correlate() -> None:
     c.add(1, {"m:x"})
     c.add(2, {"m:x"})
     assert c.campaign_of(1) == c.campaign_of(2)
+
+
+def bipartite_bfs(reports: dict[int, set[str]], blocked: set[str]) -> set[frozenset[int]]:
+    """Components by breadth-first search over report -> key -> report (linear, for size)."""
+    holders: dict[str, list[int]] = {}
+    for r, keys in reports.items():
+        for k in keys - blocked:
+            holders.setdefault(k, []).append(r)
+    seen: set[int] = set()
+    out: set[frozenset[int]] = set()
+    for start in reports:
+        if start in seen:
+            continue
+        comp, todo = {start}, [start]
+        while todo:
+            for k in reports[todo.pop()] - blocked:
+                for other in holders.pop(k, []):
+                    if other not in comp:
+                        comp.add(other)
+                        todo.append(other)
+        seen |= comp
+        out.add(frozenset(comp))
+    return out
+
+
+def test_larger_graphs_agree_with_search_and_incremental() -> None:
+    """Deep trees for path halving and many caps crossing mid-intake."""
+    rnd = random.Random(5)
+    keys = [f"k{i}" for i in range(800)]
+    reports = {r: {rnd.choice(keys[: rnd.randint(1, 800)]) for _ in range(3)} for r in range(2000)}
+    for cap in (3, 8, 1000):
+        blocked = blocked_keys(holders(reports), {"k7"}, {"k1"}, cap)
+        expected = bipartite_bfs(reports, blocked)
+        assert as_set(components(reports, blocked)) == expected
+        c: Correlator[int, str] = Correlator(max_campaigns=cap)
+        c.exclude("k7")
+        c.lift("k1")
+        for r in rnd.sample(list(reports), len(reports)):
+            c.add(r, reports[r])
+        assert as_set(c.groups()) == expected
+    assert len(expected) < len(reports) / 2  # the cap 1000 run links most reports

@@ -307,9 +307,11 @@ class Generator:
         """A real bank's IBAN shape with a random account number; check digits recomputed."""
         base = self.rng.choice(self._iban_bases[country])
         bban = list(base[4:])
-        digits = [i for i, ch in enumerate(bban) if ch.isdigit()][-7:-1]
-        for i in digits:
-            bban[i] = self.rng.choice(string.digits)
+        # the six characters before the last: account number, not bank code; a digit stays
+        # a digit and a letter a letter, so the national layout holds
+        for i in range(len(bban) - 7, len(bban) - 1):
+            alphabet = string.digits if bban[i].isdigit() else string.ascii_uppercase
+            bban[i] = self.rng.choice(alphabet)
         body = "".join(bban)
         number = int("".join(str(int(ch, 36)) for ch in body + country + "00"))
         return f"{country}{98 - number % 97:02d}{body}"
