@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -18,7 +19,7 @@ from contactpoint.takedown import compliance, directory
 from contactpoint.takedown.compliance import NoticeFacts
 from contactpoint.takedown.directory_models import Provider
 from contactpoint.takedown.models import Notice, NoticeKind, NoticeStatus
-from factories import actor_of, bearer, make_org, make_token, make_user
+from factories import actor_of, bearer, login, make_org, make_token, make_user
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 P = uuid.uuid4()
@@ -215,3 +216,34 @@ def test_compliance_api_on_both_databases(
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "since"
     bad = client.get("/api/v1/takedown/compliance?sort=colour", headers=bearer(t_analyst))
     assert bad.status_code == 422
+
+
+def test_compliance_page_sorts_and_shows_operators_their_own(
+    client: TestClient, factory: sessionmaker[Session]
+) -> None:
+    with transaction(factory) as db:
+        fast, _ = seed(db)
+        analyst = make_user(db, roles=["analyst"]).email
+        op = make_user(db, db.get(Organisation, fast.org_id), ["provider-operator"]).email
+        investigator = make_user(db, roles=["investigator"]).email
+    login(client, analyst)
+    page = client.get("/takedown/compliance", params={"sort": "overdue", "desc": "true"})
+    assert page.status_code == 200
+    table = page.text[page.text.index('id="compliance"') :]
+    assert table.index("Slow Host") < table.index("Fast Host")  # most overdue first
+    assert "Overdue ▼" in page.text
+    since = (NOW - timedelta(days=30)).date().isoformat()
+    page = client.get("/takedown/compliance", params={"since": since})
+    assert re.search(
+        r"Fast Host.*?</td>\s*<td>2</td>\s*<td>0\.8</td>\s*<td>100 %</td>", page.text, re.S
+    )
+    bad = client.get("/takedown/compliance", params={"since": "soon"})
+    assert "since: expected a date" in bad.text
+    client.cookies.clear()
+    login(client, op)
+    page = client.get("/takedown/compliance")
+    assert "Fast Host" in page.text and "Slow Host" not in page.text
+    assert "your own provider" in page.text
+    client.cookies.clear()
+    login(client, investigator)
+    assert client.get("/takedown/compliance").status_code == 403
