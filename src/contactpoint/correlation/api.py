@@ -17,6 +17,7 @@ from contactpoint.accounts.deps import require_api
 from contactpoint.core.actor import Actor
 from contactpoint.core.web import DB
 from contactpoint.correlation import actions, service
+from contactpoint.correlation import graph as graphs
 
 router = APIRouter(prefix="/api/v1/campaigns", tags=["campaigns"])
 Reader = Annotated[Actor, Depends(require_api(service.READ))]
@@ -42,17 +43,40 @@ def list_campaigns(
     country: Annotated[str | None, Query(max_length=2)] = None,
     category: str | None = None,
     min_size: Annotated[int, Query(ge=1)] = 2,
-    since: datetime | None = None,
+    max_size: Annotated[int | None, Query(ge=1)] = None,
+    growth_days: Annotated[
+        int | None, Query(ge=1, le=3650, description="window for `growth` (default 30)")
+    ] = None,
+    min_growth: Annotated[
+        int, Query(ge=0, description="at least this many members received in the window")
+    ] = 0,
+    first_seen_from: datetime | None = None,
+    first_seen_to: datetime | None = None,
+    last_seen_from: datetime | None = None,
+    last_seen_to: datetime | None = None,
+    since: Annotated[datetime | None, Query(description="same as last_seen_from")] = None,
+    sort: Annotated[str, Query(pattern="^(last_seen|size|growth)$")] = "last_seen",
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
+    """Campaigns you may see, filtered by country, category, size, growth and dates.
+
+    Every figure (size, dates, growth: members received in the last ``growth_days`` days)
+    counts only the member reports you may see."""
     items, nxt = service.list_campaigns(
         db,
         actor,
         country=country.upper() if country else None,
         category=category,
         min_size=min_size,
-        since=since,
+        max_size=max_size,
+        since=last_seen_from or since,
+        last_seen_to=last_seen_to,
+        first_seen_from=first_seen_from,
+        first_seen_to=first_seen_to,
+        growth_days=growth_days,
+        min_growth=min_growth,
+        sort=sort,
         cursor=cursor,
         limit=limit,
     )
@@ -64,6 +88,20 @@ def hits(db: DB, actor: Reader, report_id: uuid.UUID) -> dict[str, Any]:
     """Other reports you may not see that share an indicator with this one, counted by
     holder organisation. No ids and no content."""
     return {"report_id": str(report_id), "holders": actions.hits(db, actor, report_id)}
+
+
+@router.get("/{campaign_id}/graph")
+def graph(
+    db: DB,
+    actor: Reader,
+    campaign_id: uuid.UUID,
+    max_reports: Annotated[int, Query(ge=1, le=graphs.MAX_REPORTS)] = graphs.MAX_REPORTS,
+) -> dict[str, Any]:
+    """The campaign graph: reports and shared indicators as nodes, holding as edges.
+
+    Only over the reports you may see, at most ``max_reports`` (the latest); ``truncated``
+    says when some were left out."""
+    return graphs.campaign_graph(db, actor, campaign_id, max_reports=max_reports)
 
 
 @router.get("/{campaign_id}")

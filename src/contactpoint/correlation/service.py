@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -146,6 +146,11 @@ def list_campaigns(
             errors=[{"field": "max_size", "message": "at least min_size"}],
         )
     limit = max(1, min(limit, 200))
+    # A bare date or a naive time from a query string is read as UTC.
+    since, last_seen_to, first_seen_from, first_seen_to = (
+        None if d is None else d if d.tzinfo else d.replace(tzinfo=UTC)
+        for d in (since, last_seen_to, first_seen_from, first_seen_to)
+    )
     if growth_days is None and (min_growth > 0 or sort == "growth"):
         growth_days = DEFAULT_GROWTH_DAYS
     cutoff = (now or utcnow()) - timedelta(days=growth_days) if growth_days else None

@@ -34,6 +34,7 @@ from contactpoint.reports.models import Report, Source, Status
 from contactpoint.reports.schemas import ReportIn, TriageIn
 from contactpoint.training import scenario
 from contactpoint.training.demo_accounts import seed_accounts
+from contactpoint.training.demo_campaigns import seed_campaigns
 from contactpoint.training.demo_cases import seed_cases
 from contactpoint.training.demo_cooperation import seed_cooperation
 from contactpoint.training.demo_providers import seed_providers
@@ -220,6 +221,9 @@ def demo(
             seed_cases(session)  # demo cases, evidence and custody (once)
         with transaction(factory) as session:
             seed_cooperation(session)  # requests with running and overdue clocks (once)
+        with transaction(factory) as session:
+            linked, told = seed_campaigns(session, settings)  # campaigns + notices (once)
+        console.print(f"{linked} campaigns; {told} campaign notifications to contact points")
         with transaction(factory) as session:
             seed_providers(session)  # the provider directory for the demo (once)
         with transaction(factory) as session:

@@ -1,0 +1,101 @@
+/* The campaign graph: reads the JSON block the page carries (no inline script: the CSP
+   allows scripts from this origin only) and draws it with the vendored cytoscape.js.
+   Reports are circles coloured by victim country, indicators squares coloured by type;
+   excluded and over-correlating indicators are grey with a dashed border. A click on a node
+   opens the report or the indicator. Without JavaScript the tables on the page remain. */
+(function () {
+  "use strict";
+
+  // Reports by country and indicators by type draw from two palettes, assigned in sorted
+  // order, so that two keys never share a colour while a palette lasts.
+  var COUNTRY_COLOURS = [
+    "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2",
+    "#17becf", "#393b79", "#637939", "#843c39", "#7b4173", "#3182bd", "#e6550d"
+  ];
+  var TYPE_COLOURS = [
+    "#bcbd22", "#636363", "#fdae6b", "#74c476", "#9e9ac8", "#fd8d3c", "#6baed6",
+    "#c49c94", "#f7b6d2", "#dbdb8d", "#9edae5", "#c7c7c7"
+  ];
+  var BLOCKED = { "excluded": true, "over-correlating": true, "warninglisted": true };
+
+  function assign(keys, palette, into) {
+    keys.sort().forEach(function (key, i) { into[key] = palette[i % palette.length]; });
+  }
+
+  function legend(box, colours) {
+    if (!box) { return; }
+    Object.keys(colours).sort().forEach(function (key) {
+      var item = document.createElement("span");
+      item.className = "graph-key";
+      var dot = document.createElement("span");
+      dot.className = "graph-dot" + (key.indexOf("type ") === 0 ? " square" : "");
+      dot.style.backgroundColor = colours[key]; // CSSOM, allowed by the CSP
+      item.appendChild(dot);
+      item.appendChild(document.createTextNode(key));
+      box.appendChild(item);
+    });
+  }
+
+  function start() {
+    var box = document.getElementById("campaign-graph");
+    var src = document.getElementById("campaign-graph-data");
+    if (!box || !src || typeof window.cytoscape !== "function") { return; }
+    var data = JSON.parse(src.textContent);
+    var countries = {}, types = {}, colours = {};
+    data.nodes.forEach(function (n) {
+      if (n.data.kind === "report") { countries["country " + n.data.country] = true; }
+      else { types["type " + n.data.type] = true; }
+    });
+    assign(Object.keys(countries), COUNTRY_COLOURS, colours);
+    assign(Object.keys(types), TYPE_COLOURS, colours);
+    data.nodes.forEach(function (n) {
+      var d = n.data;
+      if (d.kind === "report") {
+        d.colour = colours["country " + d.country];
+      } else {
+        d.colour = colours["type " + d.type];
+        d.blocked = BLOCKED[d.state] === true;
+      }
+    });
+    var blocked = {};
+    data.nodes.forEach(function (n) { if (n.data.blocked) { blocked[n.data.id] = true; } });
+    data.edges.forEach(function (e) { e.data.blocked = blocked[e.data.target] === true; });
+    var many = data.nodes.length > 300;
+    var cy = window.cytoscape({
+      container: box,
+      elements: data.nodes.concat(data.edges),
+      wheelSensitivity: 0.3,
+      layout: many ? { name: "concentric", animate: false } :
+        { name: "cose", animate: false, randomize: false, nodeRepulsion: 8000 },
+      style: [
+        { selector: "node", style: {
+          "background-color": "data(colour)", "label": "data(label)", "font-size": 7,
+          "color": "#222", "text-valign": "bottom", "text-margin-y": 2, "width": 16, "height": 16
+        } },
+        { selector: "node[kind = 'indicator']", style: { "shape": "round-rectangle", "width": 12, "height": 12 } },
+        { selector: "node[?blocked]", style: {
+          "background-color": "#bbb", "border-width": 2, "border-style": "dashed",
+          "border-color": "#c00", "color": "#900"
+        } },
+        { selector: "edge", style: { "width": 1, "line-color": "#aaa", "curve-style": "haystack" } },
+        { selector: "edge[?blocked]", style: { "line-style": "dashed", "line-color": "#e0a0a0" } },
+        { selector: "node:selected", style: { "border-width": 3, "border-color": "#000" } }
+      ]
+    });
+    cy.on("tap", "node", function (evt) {
+      var url = evt.target.data("url");
+      if (url) { window.location.assign(url); }
+    });
+    window.campaignGraph = cy; // for the browser test and for the console
+    box.setAttribute("data-rendered", String(cy.nodes().length));
+    var count = document.getElementById("graph-drawn");
+    if (count) { count.textContent = String(cy.nodes().length); }
+    legend(document.getElementById("graph-legend"), colours);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+}());
