@@ -48,20 +48,38 @@ def test_submit_queues_a_link_job_that_builds_the_campaign(
         assert members(s) == 2
 
 
-def test_bulk_import_queues_one_job_per_batch_and_recompute_job_agrees(
+def test_bulk_import_links_in_its_batches_and_recompute_job_agrees(
     factory: sessionmaker[Session], settings: Settings, tmp_path: Path
 ) -> None:
     with transaction(factory) as s:
         actor = actor_of(make_user(s, make_org(s, "Bank FR", "bank", "FR")))
     path = tmp_path / "r.jsonl"
     path.write_text("\n".join(json.dumps(report_data()) for _ in range(5)) + "\n")
-    summary = import_file(factory, settings, actor, path, batch_size=2)
+    summary = import_file(factory, settings, actor, path, batch_size=2, workers=0)
     assert summary.accepted == 5
     with transaction(factory) as s:
-        queued = queued_link_args(s)
-        assert sorted(len(ids) for ids in queued) == [1, 2, 2]  # one job per committed batch
-        for ids in queued:
-            jobs.run_now(s, "correlation.link", report_ids=ids)
+        # Correlation's bulk linker updates campaigns in each batch: no link job is needed.
+        assert queued_link_args(s) == []
         assert members(s) == 5
         assert jobs.run_now(s, "correlation.recompute") == {"campaigns": 1}
         assert members(s) == 5
+
+
+def test_campaigns_from_a_bulk_import_are_notified_by_the_periodic_job(
+    factory: sessionmaker[Session], settings: Settings, tmp_path: Path
+) -> None:
+    with transaction(factory) as s:
+        bank = make_org(s, "Bank FR", "bank", "FR")
+        actor = actor_of(make_user(s, bank, ["bank-operator"]))
+        for country in ("FR", "DE"):
+            org = make_org(s, f"Police {country}", "law-enforcement", country)
+            make_user(s, org, ["contact-point-officer"], email=f"cp.{country.lower()}@example.org")
+    path = tmp_path / "r.jsonl"
+    rows = [report_data(victim_country=c) for c in ("FR", "DE", "DE")]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    assert import_file(factory, settings, actor, path, batch_size=2, workers=0).accepted == 3
+    with transaction(factory) as s:
+        assert members(s) == 3
+        assert jobs.run_now(s, "correlation.notify") == {"campaigns": 1, "notifications": 2}
+    with transaction(factory) as s:
+        assert jobs.run_now(s, "correlation.notify") == {"campaigns": 0, "notifications": 0}
