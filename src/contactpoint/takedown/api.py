@@ -41,9 +41,13 @@ def _party(actor: Annotated[Actor, Depends(api_actor)]) -> Actor:
 Party = Annotated[Actor, Depends(_party)]
 
 
-def detail(db: DB, notice: Notice) -> NoticeDetail:
+def detail(db: DB, notice: Notice, *, personal: bool = True) -> NoticeDetail:
+    """The notice as the API shows it; lists leave out the notifier's name and e-mail (read
+    one notice for them: that read is audited)."""
     c = service.clock(db, notice)
     base = NoticeOut.model_validate(notice).model_dump()
+    if not personal:
+        base["notifier_name"] = base["notifier_email"] = None
     return NoticeDetail(
         **base,
         clock=ClockOut(
@@ -145,7 +149,7 @@ def list_notices(
         cursor=cursor,
         limit=limit,
     )
-    return NoticePage(items=[detail(db, n) for n in rows], next_cursor=next_cursor)
+    return NoticePage(items=[detail(db, n, personal=False) for n in rows], next_cursor=next_cursor)
 
 
 @router.get("/notices/{notice_id}", response_model=NoticeDetail)
