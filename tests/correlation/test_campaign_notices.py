@@ -102,6 +102,8 @@ def test_first_spanning_then_growth_only(db: Session, people: dict[str, uuid.UUI
     counts = {n.country: n.notified_count for n in db.scalars(select(CampaignNotice))}
     assert counts == {"FR": 2, "DE": 3}
     assert inbox(db, people)["officer.nl"] == [] and inbox(db, people)["bank"] == []
+    officer = people["officer.de"]
+    assert isinstance(officer, uuid.UUID) and notices.unread(db, officer) == 2
 
 
 def queued_notify_args(s: Session) -> list[list[str] | None]:

@@ -17,7 +17,7 @@ from contactpoint.core.actor import Actor
 from contactpoint.core.config import Settings
 from contactpoint.core.db import transaction, utcnow
 from contactpoint.core.errors import Forbidden
-from contactpoint.correlation import actions
+from contactpoint.correlation import actions, notices
 from contactpoint.correlation import service as campaigns
 from contactpoint.correlation.models import CampaignMember
 from contactpoint.indicators.models import Indicator, ReportIndicator
@@ -260,3 +260,16 @@ def test_over_correlating_shows_visible_holders_and_only_a_full_viewer_lifts(
     actions.lift_over_correlation(db, de, over.id, "one mule account, checked")
     assert row(de)["state"] == "lifted"
     assert len(set(db.scalars(select(CampaignMember.report_id)))) == 4
+
+
+def test_officer_is_told_and_the_notice_names_no_hidden_report(
+    client: TestClient, world: World, factory: sessionmaker[Session]
+) -> None:
+    with transaction(factory) as s:
+        assert notices.run(s).campaigns == 1  # X spans FR and DE; Y is French only
+    login(client, "officer.fr@example.org")
+    page = client.get("/campaigns").text
+    assert "1 unread campaign notification(s)" in page
+    notes = client.get("/cooperation/notifications").text
+    assert f'href="/campaigns/{world.x_id}"' in notes and "DE 2" in notes and "FR 1" in notes
+    no_trace_of_b(notes, world)

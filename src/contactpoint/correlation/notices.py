@@ -107,6 +107,16 @@ def _message(cid: uuid.UUID, counts: dict[str, int], new: dict[str, int], first:
     )
 
 
+def unread(session: Session, user_id: uuid.UUID) -> int:
+    """The user's unread campaign notifications (for the link on the campaigns page)."""
+    q = select(func.count()).where(
+        notify.Notification.user_id == user_id,
+        notify.Notification.kind == KIND,
+        notify.Notification.read_at.is_(None),
+    )
+    return int(session.scalar(q) or 0)
+
+
 def run(
     session: Session,
     settings: Settings | None = None,

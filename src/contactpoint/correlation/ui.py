@@ -17,7 +17,7 @@ from contactpoint.accounts.deps import require_page
 from contactpoint.core.actor import Actor
 from contactpoint.core.errors import InvalidInput, NotFound
 from contactpoint.core.web import DB, render
-from contactpoint.correlation import actions, service
+from contactpoint.correlation import actions, notices, service
 from contactpoint.correlation import graph as graphs
 from contactpoint.taxonomy.vocab import Category
 
@@ -90,6 +90,7 @@ def list_page(request: Request, db: DB, actor: Reader, cursor: str | None = None
     f["min_size"] = f["min_size"] or "2"
     more = urlencode({k: v for k, v in f.items() if v} | {"cursor": nxt}) if nxt else None
     ctx = {
+        "notices": notices.unread(db, actor.user_id) if actor.user_id else 0,
         "items": items,
         "more": more,
         "f": f,
