@@ -167,7 +167,7 @@ def run_plain(kind: str, path: Path) -> float:
     for rows in plain_rows(path, actor.org_id):
         with transaction(factory) as s:
             if kind == "postgresql":
-                copy.copy_rows(s, Report.__table__, rows)  # type: ignore[arg-type]
+                copy.copy_rows(s, Report.__table__, rows)
             else:
                 s.execute(insert(Report), rows)
     took = time.perf_counter() - t
