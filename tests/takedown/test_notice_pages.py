@@ -103,3 +103,34 @@ def test_provider_operators_are_sent_to_their_portal(client, factory) -> None:  
     r = client.get("/takedown", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/provider"
     assert client.get("/takedown/new").status_code == 403
+
+
+def test_sender_records_the_answer_of_a_provider_not_on_the_platform(client, factory) -> None:  # type: ignore[no-untyped-def]
+    from notice_helpers import make_provider
+
+    police, *_ = setup(factory)
+    with transaction(factory) as s:
+        make_provider(s, "Offline Host", "offline-host.com", None, "RO")
+    login(client, police)
+    page = client.get("/takedown/new?kind=voluntary-referral&url=https://offline-host.com/p")
+    r = client.post(
+        "/takedown/new",
+        data={
+            "csrf_token": csrf_of(page.text),
+            "kind": "voluntary-referral",
+            "urls": "https://offline-host.com/p",
+            "category": "terrorist-content",
+            "field_reasons": "Propaganda against the host's terms.",
+        },
+        follow_redirects=False,
+    )
+    url = r.headers["location"]
+    page = client.get(url)
+    assert 'id="provider-answer"' in page.text and 'data-kind="not-delivered"' in page.text
+    r = client.post(url + "/acknowledge", data={"csrf_token": csrf_of(page.text)})
+    assert r.status_code == 200  # followed the redirect
+    r = client.post(
+        url + "/action",
+        data={"csrf_token": csrf_of(page.text), "action": "removed", "reason": "Said by phone"},
+    )
+    assert "on behalf of: Offline Host" in r.text and 'id="provider-answer"' not in r.text

@@ -19,12 +19,12 @@ from sqlalchemy.orm import Session
 from contactpoint.accounts.deps import require_page
 from contactpoint.core import audit
 from contactpoint.core.actor import Actor
-from contactpoint.core.errors import ContactpointError, InvalidInput, NotFound
+from contactpoint.core.errors import ContactpointError, NotFound
 from contactpoint.core.web import DB, render
 from contactpoint.takedown import service
 from contactpoint.takedown.models import Notice, NoticeStatus
 from contactpoint.takedown.notice_clock import ClockState
-from contactpoint.takedown.ui import common, detail_ctx, notice_id
+from contactpoint.takedown.ui import common, detail_ctx, notice_id, when_of
 
 router = APIRouter(include_in_schema=False)
 Operator = Annotated[Actor, Depends(require_page("takedown:respond"))]
@@ -74,21 +74,7 @@ def detail(request: Request, nid: str, db: DB, actor: Operator) -> HTMLResponse:
 
 
 def _ctx(db: Session, actor: Actor, notice: Notice) -> dict[str, Any]:
-    return detail_ctx(db, actor, notice) | {"now": datetime.now(UTC)}
-
-
-def _when(text: str) -> datetime | None:
-    """The form's "when" (a datetime-local in UTC), or None for now."""
-    if not text.strip():
-        return None
-    try:
-        at = datetime.fromisoformat(text.strip())
-    except ValueError:
-        msg = "not a date and time (YYYY-MM-DDTHH:MM, UTC)"
-        raise InvalidInput(
-            f"acted_at: {msg}", errors=[{"field": "acted_at", "message": msg}]
-        ) from None
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
+    return detail_ctx(db, actor, notice)
 
 
 @router.post("/provider/notices/{nid}/{step}", response_model=None)
@@ -108,7 +94,7 @@ async def step(request: Request, nid: str, step: str, db: DB, actor: Operator) -
                     notice.id,
                     str(form.get("action") or ""),
                     str(form.get("reason") or ""),
-                    _when(str(form.get("acted_at") or "")),
+                    when_of(form.get("acted_at")),
                 )
     except ContactpointError as exc:
         db.refresh(notice)

@@ -9,6 +9,7 @@ carry an authenticated timestamp (``timestamps.py``) signed by the node's key.
 
 from __future__ import annotations
 
+import smtplib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,7 +27,7 @@ from contactpoint.core.config import Settings, get_settings
 from contactpoint.core.db import utcnow
 from contactpoint.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from contactpoint.core.paging import newest_first
-from contactpoint.takedown import directory, notice_clock, rules, timestamps
+from contactpoint.takedown import directory, notice_clock, notice_mail, rules, timestamps
 from contactpoint.takedown.directory_models import Provider
 from contactpoint.takedown.models import (
     ACTED,
@@ -295,7 +296,7 @@ def send(
             if existing is not None:
                 return existing, False
         raise
-    _tell_provider(session, notice, provider, rule)
+    _tell_provider(session, actor, notice, provider, rule)
     return notice, True
 
 
@@ -358,27 +359,60 @@ def operators_of(session: Session, org_id: uuid.UUID | None) -> list[User]:
     return [u for u in session.scalars(q) if Role.PROVIDER_OPERATOR.value in (u.roles or [])]
 
 
-def _tell_provider(session: Session, notice: Notice, provider: Provider, rule: KindRule) -> None:
+def _tell_provider(
+    session: Session, actor: Actor, notice: Notice, provider: Provider, rule: KindRule
+) -> None:
+    """Operators on the platform are told in-app (and by e-mail when SMTP is set). A provider
+    that is not on the platform gets the notice by e-mail at its TCO point of contact or
+    abuse address; the timeline says whether that worked."""
+    settings = settings_of(session)
     users = operators_of(session, provider.org_id)
-    if not users:
+    if users:
+        clock = (
+            f" It must be acted on within {notice_clock.humanise(rule.clock.duration)} of "
+            f"receipt ({rule.clock.citation})."
+            if rule.clock and rule.clock.legal
+            else ""
+        )
+        notify.notify(
+            session,
+            [notify.Addressee(u.id, u.email) for u in users],
+            kind="takedown.new",
+            subject=f"{notice.reference}: {rule.title}",
+            body=f"A {rule.title} about {len(notice.urls)} URL(s) was sent to {provider.name}."
+            f"{clock} Acknowledge its receipt in the provider portal.",
+            link=f"/provider/notices/{notice.id}",
+            email=True,
+            settings=settings,
+        )
         return
-    clock = (
-        f" It must be acted on within {notice_clock.humanise(rule.clock.duration)} of "
-        f"receipt ({rule.clock.citation})."
-        if rule.clock and rule.clock.legal
-        else ""
-    )
-    notify.notify(
-        session,
-        [notify.Addressee(u.id, u.email) for u in users],
-        kind="takedown.new",
-        subject=f"{notice.reference}: {rule.title}",
-        body=f"A {rule.title} about {len(notice.urls)} URL(s) was sent to {provider.name}."
-        f"{clock} Acknowledge its receipt in the provider portal.",
-        link=f"/provider/notices/{notice.id}",
-        email=True,
-        settings=settings_of(session),
-    )
+    if provider.org_id is not None:
+        return  # on the platform, but nobody to tell yet: the portal shows it when they come
+    tco = rule.code == NoticeKind.TCO_REMOVAL_ORDER.value
+    address = (provider.tco_contact if tco else None) or provider.abuse_email
+    if not address or not notify.smtp_configured(settings):
+        why = "no e-mail address in the directory" if not address else "SMTP is not configured"
+        record_event(
+            session,
+            actor,
+            notice,
+            "not-delivered",
+            {
+                "reason": f"{provider.name} is not on the platform and {why}: deliver the notice "
+                "yourself and record its receipt"
+            },
+        )
+        return
+    sender = session.get(Organisation, notice.owner_org_id) if notice.owner_org_id else None
+    subject, body = notice_mail.compose(notice, rule, provider.name, sender.name if sender else "")
+    try:
+        notify.send_email(settings, [address], subject, body)
+    except (OSError, smtplib.SMTPException) as exc:
+        record_event(
+            session, actor, notice, "not-delivered", {"to": address, "error": f"{exc}"[:300]}
+        )
+        return
+    record_event(session, actor, notice, "emailed", {"to": address})
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -522,17 +556,30 @@ def org_names(session: Session) -> dict[uuid.UUID, str]:
 # --- the provider's steps -------------------------------------------------------------------
 
 
-def _as_provider(session: Session, actor: Actor, notice_id: uuid.UUID) -> Notice:
-    notice = get(session, actor, notice_id)
+def answers_for_provider(session: Session, actor: Actor, notice: Notice) -> str | None:
+    """Whether ``actor`` may record the provider's steps: "provider" (its operators), or
+    "sender" on behalf of a provider that is not on the platform (its answer came by e-mail
+    or phone); None otherwise."""
     provider = session.get(Provider, notice.provider_id)
-    if (
-        not actor.can("takedown:respond")
-        or provider is None
-        or provider.org_id is None
-        or provider.org_id != actor.org_id
-    ):
+    if provider is None:
+        return None
+    if provider.org_id is not None:
+        ok = actor.can("takedown:respond") and provider.org_id == actor.org_id
+        return "provider" if ok else None
+    ok = actor.can("takedown:manage") and notice.owner_org_id == actor.org_id
+    return "sender" if ok else None
+
+
+def _as_provider(
+    session: Session, actor: Actor, notice_id: uuid.UUID
+) -> tuple[Notice, dict[str, Any]]:
+    notice = get(session, actor, notice_id)
+    who = answers_for_provider(session, actor, notice)
+    if who is None:
         raise Forbidden(f"only the provider's operators can answer {notice.reference}")
-    return notice
+    if who == "sender":  # kept on the timeline: the provider did not record it itself
+        return notice, {"on_behalf_of": provider_names(session).get(notice.provider_id, "")}
+    return notice, {}
 
 
 def _not_closed(notice: Notice, what: str) -> None:
@@ -545,24 +592,26 @@ def _not_closed(notice: Notice, what: str) -> None:
         raise Conflict(f"cannot {what}: {notice.reference} is {notice.status.value}")
 
 
-def _receive(session: Session, actor: Actor, notice: Notice, at: datetime) -> None:
+def _receive(
+    session: Session, actor: Actor, notice: Notice, at: datetime, detail: dict[str, Any]
+) -> None:
     rule = kind_rule(session, notice.kind.value)
     notice.received_at = at
     notice.status = NoticeStatus.RECEIVED
     if rule.clock is not None and rule.clock.starts_on == "received":
         notice.due_at = notice_clock.due_at(rule.clock, notice.sent_at, at, notice.paused_seconds)
-    record_event(session, actor, notice, "received", at=at)
+    record_event(session, actor, notice, "received", detail, at=at)
 
 
 def acknowledge(session: Session, actor: Actor, notice_id: uuid.UUID) -> Notice:
     """The provider confirms receipt; a TCO order's hour runs from now."""
-    notice = _as_provider(session, actor, notice_id)
+    notice, detail = _as_provider(session, actor, notice_id)
     _not_closed(notice, "acknowledge")
     if notice.received_at is not None:
         raise Conflict(
             f"{notice.reference} was already acknowledged at {notice.received_at:%H:%M} UTC"
         )
-    _receive(session, actor, notice, utcnow())
+    _receive(session, actor, notice, utcnow(), detail)
     return notice
 
 
@@ -575,7 +624,7 @@ def act(
     acted_at: datetime | None = None,
 ) -> Notice:
     """Removed, access disabled, or refused with a reason; once only (409 the second time)."""
-    notice = _as_provider(session, actor, notice_id)
+    notice, behalf = _as_provider(session, actor, notice_id)
     _not_closed(notice, "record an action")
     status = ACTIONS.get(action)
     if status is None:
@@ -599,7 +648,7 @@ def act(
         raise InvalidInput(f"acted_at: {msg}", errors=[{"field": "acted_at", "message": msg}])
     when = min(when, now)
     if notice.received_at is None:  # acting says at least that it was received
-        _receive(session, actor, notice, now)
+        _receive(session, actor, notice, now, behalf)
     if notice.paused_at is not None:
         _end_pause(notice, now)
     notice.status, notice.acted_at, notice.action_note = status, when, reason
@@ -608,7 +657,7 @@ def act(
         actor,
         notice,
         "acted",
-        {"action": action, "acted_at": timestamps.iso(when), "reason": reason},
+        {"action": action, "acted_at": timestamps.iso(when), "reason": reason, **behalf},
         reason=reason,
     )
     return notice

@@ -11,6 +11,7 @@ have their own pages under /provider (portal.py).
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -21,7 +22,8 @@ from sqlalchemy.orm import Session
 from contactpoint.accounts.deps import require_page
 from contactpoint.core import audit
 from contactpoint.core.actor import Actor
-from contactpoint.core.errors import ContactpointError, Forbidden, NotFound
+from contactpoint.core.db import utcnow
+from contactpoint.core.errors import ContactpointError, Forbidden, InvalidInput, NotFound
 from contactpoint.core.web import DB, render
 from contactpoint.takedown import service
 from contactpoint.takedown.models import CLOSED, Notice
@@ -45,6 +47,21 @@ def notice_id(value: str) -> uuid.UUID:
         return uuid.UUID(value)
     except ValueError:
         raise NotFound(f"takedown_notice {value} not found") from None
+
+
+def when_of(value: object) -> datetime | None:
+    """A form's "when" (datetime-local, read as UTC), or None for now."""
+    text = str(value or "").strip()
+    if not text:
+        return None
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        msg = "not a date and time (YYYY-MM-DDTHH:MM, UTC)"
+        raise InvalidInput(
+            f"acted_at: {msg}", errors=[{"field": "acted_at", "message": msg}]
+        ) from None
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 def common(db: Session) -> dict[str, Any]:
@@ -140,6 +157,8 @@ def detail_ctx(db: Session, actor: Actor, notice: Notice) -> dict[str, Any]:
         "stamps": {t.event.id: t for t in service.timestamps_of(db, notice)},
         "is_open": notice.status not in CLOSED,
         "side": "sender" if notice.owner_org_id == actor.org_id else "provider",
+        "answers": service.answers_for_provider(db, actor, notice),
+        "now": utcnow(),
     }
 
 
@@ -159,6 +178,11 @@ async def step(request: Request, nid: str, step: str, db: DB, actor: Sender) -> 
         "withdraw": lambda: service.withdraw(db, actor, rid, reason),
         "pause": lambda: service.pause(db, actor, rid, reason),
         "resume": lambda: service.resume(db, actor, rid, reason),
+        # for a provider that is not on the platform, on its behalf
+        "acknowledge": lambda: service.acknowledge(db, actor, rid),
+        "action": lambda: service.act(
+            db, actor, rid, str(form.get("action") or ""), reason, when_of(form.get("acted_at"))
+        ),
     }
     if step not in actions:
         raise NotFound(f"no step {step}")
