@@ -194,3 +194,10 @@ def test_run_rechecks_verifies_and_catches_reappearance(db: Session, server: str
     assert s.reappeared == [gone.reference] and gone.reappeared
     assert gone.urls[1].check_result == "present" and gone.urls[1].checked_at == later
     assert len(notify.for_user(db, sender.id)) == 2
+
+
+def test_the_hourly_job_is_registered() -> None:
+    from contactpoint.core import jobs
+
+    spec = jobs.get("takedown.recheck")
+    assert spec.cron == "17 * * * *" and spec.func is recheck.recheck_job

@@ -139,24 +139,24 @@ def split_url(url: str, field: str = "url") -> tuple[str, netaddr.IPAddress | No
 
 
 def default_resolver(host: str, timeout: float = 2.0) -> list[str]:
-    """The host's addresses through DNS, or [] on any failure (no network, timeout...)."""
-    out: list[str] = []
+    """The host's addresses through DNS within about `timeout` seconds in all, or [] on any
+    failure (no network, NXDOMAIN, timeout...)."""
     try:
         res = dns.resolver.Resolver()
-    except dns.exception.DNSException:  # no resolver configuration at all
-        res = None
-    for rdtype in ("A", "AAAA") if res is not None else ():
+    except dns.exception.DNSException:  # no resolver configuration: ask the system
         try:
-            out += [r.to_text() for r in res.resolve(host, rdtype)]  # type: ignore[union-attr]
+            infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+        except (OSError, UnicodeError):
+            return []
+        return list(dict.fromkeys(str(i[4][0]) for i in infos))
+    res.lifetime = timeout / 2  # for each of A and AAAA
+    out: list[str] = []
+    for rdtype in ("A", "AAAA"):
+        try:
+            out += [r.to_text() for r in res.resolve(host, rdtype)]
         except dns.exception.DNSException:  # NXDOMAIN, no answer, timeout: nothing here
-            out += []
-    if out:
-        return out
-    try:
-        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    except (OSError, UnicodeError):
-        return []
-    return list(dict.fromkeys(str(i[4][0]) for i in infos))
+            continue
+    return out
 
 
 def _suffixes(host: str) -> list[str]:

@@ -60,7 +60,10 @@ def list_providers(
 ) -> Any:
     """Providers by name; `q` searches names, domains and abuse addresses."""
     if kind and kind not in {k.value for k in directory.ProviderKind}:
-        raise InvalidInput(f"kind: unknown kind {kind!r}", errors=[{"field": "kind"}])
+        raise InvalidInput(
+            f"kind: unknown kind {kind!r}",
+            errors=[{"field": "kind", "message": f"unknown kind {kind!r}"}],
+        )
     return directory.list_providers(
         db, actor, q=q, kind=kind, country=country, active=active, asn=asn, after=after, limit=limit
     )

@@ -28,6 +28,8 @@ from sqlalchemy.orm import Session, selectinload
 from contactpoint.accounts.models import User
 from contactpoint.core import notify
 from contactpoint.core.actor import SYSTEM
+from contactpoint.core.db import utcnow
+from contactpoint.core.jobs import job
 from contactpoint.takedown import directory_net
 from contactpoint.takedown.models import Notice, NoticeStatus, NoticeUrl
 
@@ -250,3 +252,9 @@ def _reappeared(session: Session, notice: Notice, urls: list[str], now: datetime
         f"{now:%Y-%m-%d %H:%M} UTC: " + ", ".join(urls[:5]),
         link=f"/takedown/notices/{notice.id}",
     )
+
+
+@job("takedown.recheck", cron="17 * * * *", retries=1)
+def recheck_job(session: Session) -> dict[str, object]:
+    """Every hour: look again at the URLs of notices acted on or overdue."""
+    return run_rechecks(session, HttpChecker(), utcnow()).as_dict()
