@@ -1,9 +1,10 @@
-"""PostgreSQL bulk writes for the importer: ``COPY ... FROM STDIN`` through psycopg.
+"""Bulk writes for the importer: ``COPY ... FROM STDIN`` through psycopg on PostgreSQL, the
+driver's own ``executemany`` on SQLite.
 
 Values go through each column's own SQLAlchemy bind processing first (encryption of
-personal fields, enum values, JSON, UTC datetimes), so a copied row is byte for byte what
-an ORM insert would have stored. The COPY runs on the session's connection, inside the
-batch's transaction.
+personal fields, enum values, JSON, UTC datetimes), so a written row is byte for byte what
+an ORM insert would have stored; only SQLAlchemy's per-row statement bookkeeping is skipped.
+Both run on the session's connection, inside the batch's transaction.
 """
 
 from __future__ import annotations
@@ -48,10 +49,24 @@ def _converted(
 
 
 def copy_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """COPY ``rows`` (dicts with the same keys) into ``table``."""
+    """Insert ``rows`` (dicts with the same keys) into ``table``: COPY on PostgreSQL, one
+    prepared INSERT run by the driver over all rows on SQLite."""
     if not rows:
         return
-    _copy(session, table.name, _columns(table, rows), rows)
+    cols = _columns(table, rows)
+    if session.get_bind().dialect.name == "postgresql":
+        _copy(session, table.name, cols, rows)
+        return
+    names = ", ".join(f'"{c.name}"' for c in cols)
+    marks = ", ".join("?" for _ in cols)
+    cur = _raw(session).cursor()
+    try:
+        cur.executemany(
+            f"INSERT INTO {table.name} ({names}) VALUES ({marks})",  # noqa: S608
+            _converted(session, cols, rows),
+        )
+    finally:
+        cur.close()
 
 
 def _copy(session: Session, name: str, cols: list[Any], rows: Sequence[dict[str, Any]]) -> None:

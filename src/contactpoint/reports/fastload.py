@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Table, func, insert, select, text, update
+from sqlalchemy import Column, MetaData, String, Table, Text, func, select, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
@@ -39,6 +39,8 @@ from contactpoint.reports.models import BulkImport, ReferenceCounter, Report, So
 from contactpoint.reports.service import _lookup_receiving_orgs
 
 CHUNK = 500  # ids per IN (...): well under SQLite's variable limit
+# SQLite's full-text table (migration 0002), for the bulk writer.
+_FTS = Table("reports_fts", MetaData(), Column("report_id", String), Column("body", Text))
 
 
 # ---------------------------------------------------------------------------- linking hook
@@ -245,18 +247,12 @@ def _store(session: Session, ctx: LoadContext, fresh: list[Prepared]) -> None:
                         "user_id": None,
                     }
                 )
-        fts.append({"rid": rid.hex, "body": p.values["description"]})
-    pg = session.get_bind().dialect.name == "postgresql"
-    if pg:
-        copy.copy_rows(session, _table(Report), reports)
-        copy.copy_rows(session, _table(Recipient), recipients)
-    else:
-        conn = session.connection()  # Core executemany: no ORM bookkeeping per row
-        conn.execute(insert(_table(Report)), reports)
-        if recipients:
-            conn.execute(insert(_table(Recipient)), recipients)
+        fts.append({"report_id": rid.hex, "body": p.values["description"]})
+    copy.copy_rows(session, _table(Report), reports)
+    copy.copy_rows(session, _table(Recipient), recipients)
+    if session.get_bind().dialect.name != "postgresql":
         # PostgreSQL's tsvector column is generated; SQLite's FTS5 table is kept by hand.
-        session.execute(text("INSERT INTO reports_fts (report_id, body) VALUES (:rid, :body)"), fts)
+        copy.copy_rows(session, _FTS, fts)
     listed: dict[tuple[str, str], str | None] = {}
     for p in fresh:
         listed.update(p.listed)
@@ -323,10 +319,7 @@ def _store_indicators(
                     "flags": list(f.flags),
                 }
             )
-    if session.get_bind().dialect.name == "postgresql":
-        copy.copy_rows(session, _table(ReportIndicator), links)
-    else:
-        session.connection().execute(insert(_table(ReportIndicator)), links)
+    copy.copy_rows(session, _table(ReportIndicator), links)
     return batch
 
 
