@@ -39,10 +39,16 @@ def _rows(db: Session, actor: Actor, view: str) -> list[Notice]:
     rows, _ = service.page(db, actor, box="received", limit=200)
     if view == "answered":
         return [n for n in rows if n.status not in (NoticeStatus.SENT, NoticeStatus.RECEIVED)]
-    # Open ones first by urgency: the soonest due at the top, then those awaiting receipt.
+    # Most urgent first: orders whose clock waits for your receipt (a TCO hour starts when
+    # you acknowledge), then by due time; notices without a clock last.
     open_rows = [n for n in rows if n.status in (NoticeStatus.SENT, NoticeStatus.RECEIVED)]
     far = datetime.max.replace(tzinfo=UTC)
-    return sorted(open_rows, key=lambda n: (n.due_at or far, n.sent_at))
+
+    def urgency(n: Notice) -> tuple[int, datetime, datetime]:
+        awaiting = service.clock(db, n).state is ClockState.AWAITING_RECEIPT
+        return (0 if awaiting else 1, n.due_at or far, n.sent_at)
+
+    return sorted(open_rows, key=urgency)
 
 
 @router.get("/provider", response_class=HTMLResponse)
