@@ -9,9 +9,10 @@ generate``), cached as ``var/bench/ingest-<N>-<seed>.jsonl`` (the same seed, the
 For each database, in the same run on the same file:
 
 - **limit**: a plain bulk insert of the same rows into the same ``reports`` table: parse each
-  line, map it to the table's columns, insert (``COPY`` on PostgreSQL through the importer's
-  own COPY helper, ``executemany`` of multi-row INSERTs in 5,000-row transactions on
-  SQLite). No validation, extraction, indicators, full-text index, recipients, correlation;
+  line, map it to the table's columns, insert in 5,000-row transactions with the importer's
+  own writer (``COPY`` on PostgreSQL, the driver's ``executemany`` on SQLite; the same
+  column processing, so personal fields are encrypted alike). No validation, extraction,
+  indicators, full-text index, recipients, correlation;
 - **end to end**: ``reports.bulk.import_file``, what the CLI runs: parse, validate and
   extract in worker processes, insert reports, recipients, full-text rows, indicators and
   links, update campaigns, commit a resume point per batch.
@@ -38,7 +39,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -166,10 +167,7 @@ def run_plain(kind: str, path: Path) -> float:
     t = time.perf_counter()
     for rows in plain_rows(path, actor.org_id):
         with transaction(factory) as s:
-            if kind == "postgresql":
-                copy.copy_rows(s, Report.__table__, rows)
-            else:
-                s.execute(insert(Report), rows)
+            copy.copy_rows(s, Report.__table__, rows)
     took = time.perf_counter() - t
     engine.dispose()
     return took

@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from contactpoint.core import jobs
 from contactpoint.core.db import utcnow
 from contactpoint.correlation import unionfind
 from contactpoint.correlation.models import (
@@ -337,7 +338,11 @@ def link_bulk(session: Session, batch: LinkBatch, max_campaigns: int) -> None:
             hs = [node, *hs]
         for r in hs[1:]:
             uf.union(hs[0], r)
-    _persist_delta(session, uf.groups(), camps, lone)
+    touched = _persist_delta(session, uf.groups(), camps, lone)
+    if touched:
+        # Contact points hear of campaigns that now span countries (by job name: the
+        # notices live with the campaign pages).
+        jobs.defer(session, "correlation.notify", campaign_ids=sorted(map(str, touched)))
     if crossed:
         seeds: set[uuid.UUID] = set()
         for part in _chunks(crossed):
@@ -373,8 +378,10 @@ def _persist_delta(
     groups: list[set[uuid.UUID]],
     camps: dict[uuid.UUID, _Totals],
     lone: dict[uuid.UUID, tuple[str, datetime]],
-) -> None:
+) -> set[uuid.UUID]:
+    """Write the merged groups; returns the campaigns of two or more countries touched."""
     now = utcnow()
+    multi: set[uuid.UUID] = set()
     created: list[dict[str, object]] = []
     changed: list[dict[str, object]] = []
     members: list[dict[str, object]] = []
@@ -409,6 +416,8 @@ def _persist_delta(
             if losers:
                 moves.append((keeper, losers))
         members.extend({"report_id": r, "campaign_id": keeper} for r in reports)
+        if len(total.countries) >= 2:
+            multi.add(keeper)
     if created:
         session.execute(insert(Campaign), created)
     if changed:
@@ -428,6 +437,7 @@ def _persist_delta(
             )
     if members:
         session.execute(insert(CampaignMember), members)
+    return multi
 
 
 register_linker(link_bulk)

@@ -29,7 +29,20 @@ def _raw(session: Session) -> Any:
 
 
 def _columns(table: Table, rows: Sequence[dict[str, Any]]) -> list[Any]:
-    return [c for c in table.columns if c.name not in _SKIP and c.name in rows[0]]
+    """The columns to write: those the rows give, and those with a Python-side default
+    (filled in here, as an ORM insert would, so a column added later is never left NULL)."""
+    cols = []
+    for c in table.columns:
+        if c.name in _SKIP:
+            continue
+        if c.name not in rows[0]:
+            default: Any = c.default
+            if default is None or not (default.is_scalar or default.is_callable):
+                continue
+            for row in rows:
+                row[c.name] = default.arg if default.is_scalar else default.arg(None)
+        cols.append(c)
+    return cols
 
 
 def _converted(
