@@ -141,6 +141,7 @@ def test_pages_list_search_resolve_edit_import(client: TestClient, factory) -> N
     login(client, officer)
     page = client.get("/providers")
     assert page.status_code == 200 and 'id="add-provider"' in page.text
+    assert 'href="/takedown/compliance"' in page.text
     token = csrf_of(page.text)
     r = client.post(
         "/providers",
