@@ -18,6 +18,7 @@ from contactpoint.core.config import Settings
 from contactpoint.core.db import transaction, utcnow
 from contactpoint.core.errors import Forbidden
 from contactpoint.correlation import actions, notices
+from contactpoint.correlation import graph as graphs
 from contactpoint.correlation import service as campaigns
 from contactpoint.correlation.models import CampaignMember
 from contactpoint.indicators.models import Indicator, ReportIndicator
@@ -255,6 +256,9 @@ def test_over_correlating_shows_visible_holders_and_only_a_full_viewer_lifts(
     assert mine["holders"] == 3 and mine["may_lift"] is False  # 4 hold it; FR sees 3
     with pytest.raises(Forbidden):
         actions.lift_over_correlation(db, fr, over.id, "looks like one mule account")
+    drawn = graphs.campaign_graph(db, fr, cid)["nodes"]
+    states = {n["data"]["state"] for n in drawn if n["data"]["kind"] == "indicator"}
+    assert states == {"links", "over-correlating"}  # the non-linking one is drawn, marked
     theirs = row(de)
     assert theirs["holders"] == 4 and theirs["may_lift"] is True
     actions.lift_over_correlation(db, de, over.id, "one mule account, checked")

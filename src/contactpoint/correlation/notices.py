@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from contactpoint.accounts.models import Organisation, OrgKind, Role, User
@@ -28,7 +28,7 @@ from contactpoint.core import audit, notify
 from contactpoint.core.actor import SYSTEM
 from contactpoint.core.config import Settings
 from contactpoint.core.db import utcnow
-from contactpoint.correlation.models import CampaignMember, CampaignNotice
+from contactpoint.correlation.models import Campaign, CampaignMember, CampaignNotice
 from contactpoint.reports.models import Report
 
 KIND = "correlation.campaign"
@@ -45,32 +45,39 @@ class NoticeResult:
 def _counts(
     session: Session, campaign_ids: Sequence[uuid.UUID] | None
 ) -> dict[uuid.UUID, dict[str, int]]:
-    """Member reports per country, for campaigns spanning two or more countries (all
-    members: this is the system's view; the message carries counts only)."""
+    """Member reports per country of the given campaigns (none: those changed since their
+    last notice) that span two or more countries. All members: this is the system's view;
+    the message carries counts only."""
+    ids = list(campaign_ids) if campaign_ids is not None else _changed(session)
     m = CampaignMember
-    multi = (
-        select(m.campaign_id)
-        .join(Report, Report.id == m.report_id)
-        .group_by(m.campaign_id)
-        .having(func.count(func.distinct(Report.victim_country)) >= 2)
-    )
-    stmt = (
-        select(m.campaign_id, Report.victim_country, func.count())
-        .join(Report, Report.id == m.report_id)
-        .where(m.campaign_id.in_(multi))
-        .group_by(m.campaign_id, Report.victim_country)
-    )
     out: dict[uuid.UUID, dict[str, int]] = {}
-    parts = (
-        [None]
-        if campaign_ids is None
-        else [campaign_ids[i : i + CHUNK] for i in range(0, len(campaign_ids), CHUNK)]
-    )
-    for part in parts:
-        q = stmt if part is None else stmt.where(m.campaign_id.in_(part))
-        for cid, country, n in session.execute(q):
+    for i in range(0, len(ids), CHUNK):
+        for cid, country, n in session.execute(
+            select(m.campaign_id, Report.victim_country, func.count())
+            .join(Report, Report.id == m.report_id)
+            .where(m.campaign_id.in_(ids[i : i + CHUNK]))
+            .group_by(m.campaign_id, Report.victim_country)
+        ):
             out.setdefault(cid, {})[country] = int(n)
-    return out
+    return {cid: per for cid, per in out.items() if len(per) >= 2}
+
+
+def _changed(session: Session) -> list[uuid.UUID]:
+    """Campaigns of two or more countries changed since their last notice (or never
+    notified): the periodic run need not count the members of the others."""
+    last = (
+        select(func.max(CampaignNotice.notified_at))
+        .where(CampaignNotice.campaign_id == Campaign.id)
+        .scalar_subquery()
+    )
+    return list(
+        session.scalars(
+            select(Campaign.id).where(
+                func.json_array_length(Campaign.countries) >= 2,
+                or_(last.is_(None), Campaign.updated_at > last),
+            )
+        )
+    )
 
 
 def _officers(session: Session, country: str | None) -> list[User]:
