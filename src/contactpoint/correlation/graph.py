@@ -64,10 +64,14 @@ def campaign_graph(
             .distinct()
         ):
             holders[iid].add(rid)
+    held = list(holders)
     states = {
         s.indicator_id: s.state.value
+        for i in range(0, len(held), CHUNK)
         for s in session.scalars(
-            select(IndicatorLinkState).where(IndicatorLinkState.indicator_id.in_(list(holders)))
+            select(IndicatorLinkState).where(
+                IndicatorLinkState.indicator_id.in_(held[i : i + CHUNK])
+            )
         )
     }
     wanted = [iid for iid, rs in holders.items() if len(rs) >= 2 or states.get(iid) in SHOWN_ALONE]
