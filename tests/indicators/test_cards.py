@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contactpoint.indicators import cards
 from contactpoint.indicators.cards import redact
 from contactpoint.indicators.extract import extract
 
@@ -48,3 +49,16 @@ def test_card_written_in_arabic_indic_digits_does_not_leak_through_a_domain() ->
     inds = extract(text)
     assert [i.value for i in inds] == ["411111…1111"]
     assert "٤١١١١١١١١١١١١١١١" not in repr(inds)
+
+
+def test_the_account_part_of_a_grouped_iban_is_not_taken_for_a_card() -> None:
+    # "2368 6965 1057 69" passes the Luhn check; after "GB27 MEFM " it is the IBAN's tail.
+    text = "konto GB27 MEFM 2368 6965 1057 69."
+    assert cards.redact(text) == text
+    assert list(cards.card_runs(text)) == []
+
+
+def test_a_card_after_letters_that_do_not_make_an_iban_is_still_redacted() -> None:
+    # Same letters and digits, but a check digit that fails mod 97: it stays a card run.
+    text = "konto GB28 MEFM 2368 6965 1057 69."
+    assert "[card 236869…5769]" in cards.redact(text)

@@ -4,7 +4,8 @@ A "card-shaped run" is 13-19 digits (any Unicode decimal digits), optionally gro
 spaces or hyphens, not glued to a digit or a Latin/Greek/Cyrillic letter (CJK text is
 written without spaces, so "卡号4111..." still counts), not preceded by "+" (an international phone
 number), "wa.me/" or "phone=" (WhatsApp links carry phone numbers), with a first digit 1-9,
-that passes the Luhn check. Every card-shaped run is redacted by `redact()` and never appears
+that passes the Luhn check and is not the tail of a valid IBAN written in groups
+("GB27 MEFM 2368 6965 1057 69"). Every card-shaped run is redacted by `redact()` and never appears
 in any extracted indicator. Only runs with a payment card prefix (2-6: Mastercard 2-series,
 Amex/Diners/JCB, Visa, Mastercard, Discover/UnionPay/Maestro) become `card` indicators, so
 order numbers that pass Luhn by chance are not "cards".
@@ -50,6 +51,24 @@ def luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
+# The start of an IBAN written in groups ("GB27 MEFM "): a run of digits right after it is the
+# IBAN's account part, not a card, when the whole passes the IBAN check.
+_IBAN_HEAD_RE = re.compile(r"[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4})*(?: ?[A-Z0-9]{1,3})? ?$")
+
+
+def _iban_mod97_ok(iban: str) -> bool:
+    moved = iban[4:] + iban[:4]
+    return int("".join(str(int(c, 36)) for c in moved)) % 97 == 1
+
+
+def _ends_iban(text: str, start: int, digits: str) -> bool:
+    head = _IBAN_HEAD_RE.search(text, max(0, start - 40), start)
+    if head is None or not head.group().rstrip()[-1].isalpha():
+        return False  # only a letter group can sit right before a run (digits glue to it)
+    candidate = head.group().replace(" ", "") + digits
+    return 15 <= len(candidate) <= 34 and _iban_mod97_ok(candidate)
+
+
 def card_runs(text: str) -> Iterator[tuple[int, int, str]]:
     """(start, end, ascii digits) of every card-shaped run. The digits stay internal."""
     if len(text) < 13:
@@ -58,7 +77,7 @@ def card_runs(text: str) -> Iterator[tuple[int, int, str]]:
         return  # fewer than 13 digits in all: no card (cheap check, most texts stop here)
     for m in CARD_RUN_RE.finditer(text):
         digits = _ascii_digits(m.group())
-        if digits[0] != "0" and luhn_ok(digits):
+        if digits[0] != "0" and luhn_ok(digits) and not _ends_iban(text, m.start(), digits):
             yield m.start(), m.end(), digits
 
 
