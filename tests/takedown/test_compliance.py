@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from contactpoint.accounts.models import Organisation
 from contactpoint.core.actor import SYSTEM
-from contactpoint.core.db import transaction
+from contactpoint.core.db import transaction, utcnow
 from contactpoint.core.errors import Forbidden, InvalidInput
 from contactpoint.takedown import compliance, directory
 from contactpoint.takedown.compliance import NoticeFacts
@@ -75,8 +75,11 @@ def test_clock_runs_from_receipt_else_sending_and_never_negative() -> None:
     assert compliance.removal_time(with_receipt) == 2 * H
     without = NoticeFacts(P, "removed", sent, None, acted, None)
     assert compliance.removal_time(without) == 22 * H
-    early = NoticeFacts(P, "removed", sent, received, received - H, None)  # acted before ack
-    assert compliance.removal_time(early) == timedelta(0)
+    # Acted before acknowledging (or acknowledged only by acting): measured from sending.
+    early = NoticeFacts(P, "removed", sent, received, received - H, None)
+    assert compliance.removal_time(early) == 19 * H
+    skewed = NoticeFacts(P, "removed", sent, None, sent - H, None)  # clock skew: never < 0
+    assert compliance.removal_time(skewed) == timedelta(0)
     assert compliance.removal_time(NoticeFacts(P, "refused", sent, None, acted, None)) is None
 
 
@@ -247,3 +250,35 @@ def test_compliance_page_sorts_and_shows_operators_their_own(
     client.cookies.clear()
     login(client, investigator)
     assert client.get("/takedown/compliance").status_code == 403
+
+
+def test_figures_follow_the_notice_lifecycle(db: Session) -> None:
+    """Notices sent, acknowledged and acted on through the notices service."""
+    from notice_helpers import notice_data, world
+
+    from contactpoint.takedown import service
+    from contactpoint.takedown.schemas import NoticeIn
+
+    w = world(db)
+    police, op = actor_of(w.police), actor_of(w.operator)
+
+    def send(kind: str = "tco-removal-order") -> Notice:
+        notice, _ = service.send(db, police, NoticeIn.model_validate(notice_data(kind)))
+        return notice
+
+    quick = send()
+    service.acknowledge(db, op, quick.id)
+    service.act(db, op, quick.id, "removed")
+    refused = send("dsa-art16")
+    service.act(db, op, refused.id, "refused", reason="Not illegal in Germany.")
+    running = send()
+    service.acknowledge(db, op, running.id)  # received: its hour runs from now
+    rows = compliance.figures(db, actor_of(w.police), now=utcnow() + timedelta(hours=2))
+    [row] = [r for r in rows if r.provider_id == w.provider.id]
+    assert (row.notices, row.removed, row.refused, row.open) == (3, 1, 1, 1)
+    assert row.median_hours is not None and row.median_hours < 0.1
+    # Two hours later the open TCO order is overdue and counts against the 1-hour share.
+    assert row.overdue == 1 and row.within_1h == pytest.approx(1 / 3)
+    # The provider's operator sees their own row only.
+    own = compliance.figures(db, op, now=utcnow())
+    assert [r.provider_id for r in own] == [w.provider.id]

@@ -5,7 +5,7 @@ they are tested on their own; ``figures`` is the query layer. Definitions
 (docs/compliance.md):
 
 - time to removal: from the provider's acknowledged receipt, or from sending when there is
-  no receipt, to the action (removed or access disabled); never negative;
+  no receipt before the action, to the action (removed or access disabled); never negative;
 - share within 1 h / 3 d / 7 d: removed within the limit, among the notices whose outcome
   is known for that limit (acted on, refused, or older than the limit): a notice sent ten
   minutes ago does not count against the 1-hour share yet;
@@ -86,7 +86,12 @@ class ProviderFigures:
 
 
 def clock_start(f: NoticeFacts) -> datetime:
-    return f.received_at or f.sent_at
+    """The acknowledged receipt, when it came before the action; otherwise sending. (A
+    provider that acts without acknowledging is recorded as receiving at that moment, which
+    says nothing about when it got the notice.)"""
+    if f.received_at is not None and (f.acted_at is None or f.received_at <= f.acted_at):
+        return f.received_at
+    return f.sent_at
 
 
 def removal_time(f: NoticeFacts) -> timedelta | None:
