@@ -178,7 +178,8 @@ def test_pages_list_search_resolve_edit_import(client: TestClient, factory) -> N
         follow_redirects=False,
     )
     assert r.status_code == 303
-    assert "abuse@page.example" in client.get(detail_url).text
+    shown = client.get(detail_url).text
+    assert "abuse@page.example" in shown and "Networks (1)" in shown
     found = client.get("/providers", params={"url": "http://192.0.2.5/a"})
     assert re.search(r'id="resolution">\s*<a href="/providers/[^"]+">Page Host</a>', found.text)
     assert "192.0.2.0/25 (AS64502)" in found.text

@@ -290,14 +290,20 @@ def list_providers(
     return list(session.scalars(stmt.order_by(Provider.name).limit(limit)))
 
 
-def networks_of(session: Session, provider_id: uuid.UUID) -> list[ProviderNetwork]:
-    return list(
-        session.scalars(
-            select(ProviderNetwork)
-            .where(ProviderNetwork.provider_id == provider_id)
-            .order_by(ProviderNetwork.range_start, ProviderNetwork.prefix_len)
-        )
+def networks_of(
+    session: Session, provider_id: uuid.UUID, limit: int | None = None
+) -> list[ProviderNetwork]:
+    stmt = (
+        select(ProviderNetwork)
+        .where(ProviderNetwork.provider_id == provider_id)
+        .order_by(ProviderNetwork.range_start, ProviderNetwork.prefix_len)
     )
+    return list(session.scalars(stmt if limit is None else stmt.limit(limit)))
+
+
+def count_networks(session: Session, provider_id: uuid.UUID) -> int:
+    stmt = select(func.count()).where(ProviderNetwork.provider_id == provider_id)
+    return session.scalar(stmt) or 0
 
 
 def domains_of(session: Session, provider_id: uuid.UUID) -> list[ProviderDomain]:

@@ -23,6 +23,7 @@ from contactpoint.takedown.directory_models import ProviderKind
 router = APIRouter(include_in_schema=False)
 Staff = Annotated[Actor, Depends(require_page())]
 FORM_FIELDS = directory.FIELDS
+NETWORKS_SHOWN = 500
 
 
 def _back(path: str, **params: str) -> RedirectResponse:
@@ -137,7 +138,9 @@ def detail(
     p = directory.get_provider(db, actor, provider_id)
     ctx = {
         "p": p,
-        "networks": directory.networks_of(db, p.id),
+        # A large AS has thousands of ranges: the page shows the first ones and the count.
+        "networks": directory.networks_of(db, p.id, limit=NETWORKS_SHOWN),
+        "network_count": directory.count_networks(db, p.id),
         "domains": directory.domains_of(db, p.id),
         "org_name": p.org_id and _org_name(db, p.org_id),
         "kinds": _kinds(),
