@@ -23,11 +23,13 @@ from factories import make_user
 
 # path -> (status, body, extra headers); tests change it while the server runs.
 ROUTES: dict[str, tuple[int, bytes, dict[str, str]]] = {}
+ROUTES_SEEN: list[str] = []  # the Host header of each request
 _refs = itertools.count(1)
 
 
 class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
+        ROUTES_SEEN.append(self.headers.get("host", ""))
         status, body, headers = ROUTES.get(self.path, (404, b"not found", {}))
         self.send_response(status)
         for k, v in headers.items():
@@ -81,6 +83,12 @@ def test_http_checker_states(server: str) -> None:
     refused = c.check(f"{server}/to-private")
     assert refused.state == "error" and "refused: 10.1.2.3" in refused.detail
     assert "redirects" in c.check(f"{server}/loop").detail
+    # A host name is fetched at the address that was vetted (no second DNS answer), with
+    # its own Host header: "shop.example" only exists in this lookup.
+    port = server.rsplit(":", 1)[1]
+    named = checker(lookup=lambda h: ["127.0.0.1"] if h == "shop.example" else [])
+    assert named.check(f"http://shop.example:{port}/page").state == "present"
+    assert ROUTES_SEEN[-1] == "shop.example:" + port
     # Without the allowance the local server itself is refused: nothing is fetched.
     assert recheck.HttpChecker().check(f"{server}/page").state == "error"
 

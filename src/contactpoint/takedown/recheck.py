@@ -88,8 +88,9 @@ class HttpChecker:
         self.lookup = lookup
         self.headers = {"user-agent": user_agent, "accept": "*/*"}
 
-    def _refuse(self, url: str) -> CheckResult | None:
-        """A result when `url` must not be fetched (DNS failure: gone); None when fine."""
+    def _vet(self, url: str) -> CheckResult | str:
+        """The address to connect to for `url`, or the result when it must not be fetched
+        (a host that does not resolve is gone; a private address is refused)."""
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             return CheckResult("error", f"not an http(s) URL: {url[:100]}")
@@ -103,14 +104,27 @@ class HttpChecker:
                 return CheckResult("gone", f"DNS: {host} does not resolve")
             if not addresses:
                 return CheckResult("gone", f"DNS: {host} has no address")
-        if not self.allow_private:
-            for addr in addresses:
-                if addr.version == 6 and addr.ipv4_mapped is not None:
-                    addr = addr.ipv4_mapped
-                allowed = any(addr.version == n.version and addr in n for n in self.allow)
-                if not directory_net.is_public(addr) and not allowed:
-                    return CheckResult("error", f"refused: {host} points at {addr}")
-        return None
+        for addr in addresses:
+            if addr.version == 6 and addr.ipv4_mapped is not None:
+                addr = addr.ipv4_mapped
+            allowed = self.allow_private or any(
+                addr.version == n.version and addr in n for n in self.allow
+            )
+            if not directory_net.is_public(addr) and not allowed:
+                return CheckResult("error", f"refused: {host} points at {addr}")
+        return str(addresses[0])
+
+    def _pinned(self, url: str, ip: str) -> tuple[str, dict[str, str], dict[str, str]]:
+        """The request to the vetted address: the URL names the IP, the Host header and the
+        TLS server name keep the host, so a second DNS answer (rebinding) cannot redirect
+        the connection to another address."""
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        netloc_ip = f"[{ip}]" if ":" in ip else ip
+        port = f":{parts.port}" if parts.port else ""
+        target = parts._replace(netloc=f"{netloc_ip}{port}").geturl()
+        host_header = f"[{host}]" if ":" in host else host
+        return target, {"host": host_header + port}, {"sni_hostname": host}
 
     def check(self, url: str) -> CheckResult:
         current = url
@@ -118,15 +132,22 @@ class HttpChecker:
             timeout=self.timeout, follow_redirects=False, headers=self.headers
         ) as client:
             for _hop in range(self.max_redirects + 1):
-                refused = self._refuse(current)
-                if refused is not None:
-                    return refused
+                vetted = self._vet(current)
+                if isinstance(vetted, CheckResult):
+                    return vetted
+                target, headers, extensions = self._pinned(current, vetted)
                 try:
-                    with client.stream("GET", current) as resp:
+                    request = client.build_request(
+                        "GET", target, headers=headers, extensions=extensions
+                    )
+                    resp = client.send(request, stream=True)
+                    try:
                         if resp.is_redirect and "location" in resp.headers:
                             current = urljoin(current, resp.headers["location"])
                             continue
                         return self._judge(resp)
+                    finally:
+                        resp.close()
                 except httpx.TimeoutException:
                     return CheckResult("error", "timeout")
                 except httpx.HTTPError as exc:
