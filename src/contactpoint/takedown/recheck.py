@@ -255,7 +255,7 @@ def _record(session: Session, notice: Notice, kind: str, detail: dict[str, objec
     # The notice's own timeline (and its audit entry) through the lifecycle service.
     from contactpoint.takedown import service
 
-    service._event(session, SYSTEM, notice, kind, detail)
+    service.record_event(session, SYSTEM, notice, kind, detail)
 
 
 def _reappeared(session: Session, notice: Notice, urls: list[str], now: datetime) -> None:
