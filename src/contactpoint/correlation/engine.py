@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -351,7 +352,85 @@ def link_bulk(session: Session, batch: LinkBatch, max_campaigns: int) -> None:
                     select(ReportIndicator.report_id).where(ReportIndicator.indicator_id.in_(part))
                 )
             )
-        link_reports(session, sorted(seeds), max_campaigns)
+        _split(session, seeds)
+
+
+def _split(session: Session, seeds: set[uuid.UUID]) -> None:
+    """Take apart the campaigns of ``seeds`` where an indicator that stopped linking held
+    them together, writing only the pieces that leave: blocking a key can only split a
+    stored campaign, never join two, so the piece with most members keeps the campaign (as
+    in :func:`_persist`) and an unchanged campaign is not written at all."""
+    campaign_of: dict[uuid.UUID, uuid.UUID] = {}
+    for part in _chunks(sorted(seeds)):
+        rows = session.execute(
+            select(CampaignMember.report_id, CampaignMember.campaign_id).where(
+                CampaignMember.report_id.in_(part)
+            )
+        )
+        campaign_of.update((rid, cid) for rid, cid in rows)
+    affected = sorted(set(campaign_of.values()))
+    members: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
+    for part in _chunks(affected):
+        rows = session.execute(
+            select(CampaignMember.campaign_id, CampaignMember.report_id).where(
+                CampaignMember.campaign_id.in_(part)
+            )
+        )
+        for cid, rid in rows:
+            members[cid].append(rid)
+    if not members:
+        return
+    blocked = _blocked(_states(session))
+    now = utcnow()
+    for cid, rids in members.items():
+        pieces = unionfind.components(_keys_of(session, rids), blocked)
+        if len(pieces) == 1:
+            continue  # the key was not a bridge: nothing to write
+        pieces.sort(key=len, reverse=True)
+        facts = {
+            rid: (country, at)
+            for part in _chunks(rids)
+            for rid, country, at in session.execute(
+                select(Report.id, Report.victim_country, Report.created_at).where(
+                    Report.id.in_(part)
+                )
+            )
+        }
+        for n, piece in enumerate(pieces):
+            ids = sorted(piece)
+            total = _Totals(0, set(), None, None)
+            for r in ids:
+                total.add(*facts[r])
+            values = {
+                "size": total.size,
+                "countries": sorted(total.countries),
+                "first_seen": total.first,
+                "last_seen": total.last,
+                "updated_at": now,
+            }
+            if n == 0 and len(ids) >= 2:
+                session.execute(update(Campaign), [{"id": cid, **values}])
+                continue
+            if n == 0:  # only lone reports are left: the campaign goes
+                session.execute(delete(CampaignMember).where(CampaignMember.campaign_id == cid))
+                session.execute(delete(Campaign).where(Campaign.id == cid))
+                break
+            if len(ids) < 2:
+                target = None  # a lone report is in no campaign
+            else:
+                target = uuid.uuid4()
+                session.execute(insert(Campaign), [{"id": target, "created_at": now, **values}])
+            for part in _chunks(ids):
+                stmt: Any = (
+                    delete(CampaignMember)
+                    if target is None
+                    else update(CampaignMember).values(campaign_id=target)
+                )
+                session.execute(
+                    stmt.where(CampaignMember.report_id.in_(part)).execution_options(
+                        synchronize_session=False
+                    )
+                )
 
 
 @dataclass
