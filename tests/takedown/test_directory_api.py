@@ -84,9 +84,23 @@ def test_api_create_edit_resolve_and_permissions(client: TestClient, factory) ->
     assert r.headers["content-type"].startswith("application/problem+json")
 
     r = client.get("/api/v1/providers", params={"q": "host.example"}, headers=rd)
-    assert [p["name"] for p in r.json()] == ["Example Hosting"]
+    assert [p["name"] for p in r.json()["items"]] == ["Example Hosting"]
     r = client.get("/api/v1/providers", params={"asn": 64500}, headers=rd)
-    assert len(r.json()) == 1
+    assert len(r.json()["items"]) == 1 and r.json()["next_cursor"] is None
+    # Pages by name with a cursor: neither skips nor repeats.
+    for name in ("B Host", "C Host", "D Host"):
+        client.post("/api/v1/providers", json={"name": name, "country": "FR"}, headers=m)
+    names, cursor = [], None
+    while True:
+        params = {"limit": 2} | ({"cursor": cursor} if cursor else {})
+        page = client.get("/api/v1/providers", params=params, headers=rd).json()
+        names += [p["name"] for p in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert names == ["B Host", "C Host", "D Host", "Example Hosting"]
+    r = client.get("/api/v1/providers", params={"cursor": "%%%"}, headers=rd)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "cursor"
     r = client.get(f"/api/v1/providers/{pid}", headers=rd)
     assert [n["cidr"] for n in r.json()["networks"]] == ["198.51.100.0/24"]
 

@@ -6,6 +6,8 @@ Reading needs ``takedown:manage`` or ``providers:manage``; changing needs
 
 from __future__ import annotations
 
+import base64
+import binascii
 import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -27,6 +29,7 @@ from contactpoint.takedown.directory_schemas import (
     ProviderDetail,
     ProviderIn,
     ProviderOut,
+    ProviderPage,
     ProviderPatch,
     ResolutionOut,
 )
@@ -46,7 +49,26 @@ def _detail(db: DB, p: Any) -> ProviderDetail:
     )
 
 
-@router.get("/providers", response_model=list[ProviderOut])
+def _encode(last: str) -> str:
+    return base64.urlsafe_b64encode(last.encode()).decode()
+
+
+def _decode(cursor: str | None) -> str | None:
+    if not cursor:
+        return None
+    try:
+        last = base64.b64decode(cursor.encode(), altchars=b"-_", validate=True).decode()
+        if not last:
+            raise ValueError("empty cursor")
+        return last
+    except (binascii.Error, ValueError):
+        raise InvalidInput(
+            "cursor is not one this API gave out",
+            errors=[{"field": "cursor", "message": "invalid cursor"}],
+        ) from None
+
+
+@router.get("/providers", response_model=ProviderPage)
 def list_providers(
     db: DB,
     actor: AnyToken,
@@ -55,7 +77,7 @@ def list_providers(
     country: str | None = None,
     active: bool | None = None,
     asn: int | None = None,
-    after: Annotated[str | None, Query(description="Cursor: the last name of the page")] = None,
+    cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Any:
     """Providers by name; `q` searches names, domains and abuse addresses."""
@@ -64,8 +86,22 @@ def list_providers(
             f"kind: unknown kind {kind!r}",
             errors=[{"field": "kind", "message": f"unknown kind {kind!r}"}],
         )
-    return directory.list_providers(
-        db, actor, q=q, kind=kind, country=country, active=active, asn=asn, after=after, limit=limit
+    rows = directory.list_providers(
+        db,
+        actor,
+        q=q,
+        kind=kind,
+        country=country,
+        active=active,
+        asn=asn,
+        after=_decode(cursor),
+        limit=limit + 1,
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return ProviderPage(
+        items=[ProviderOut.model_validate(p) for p in rows],
+        next_cursor=_encode(rows[-1].name) if more else None,
     )
 
 

@@ -76,6 +76,11 @@ class ProviderOut(BaseModel):
     updated_at: datetime
 
 
+class ProviderPage(BaseModel):
+    items: list[ProviderOut]
+    next_cursor: str | None = Field(None, description="Pass as ?cursor= for the next page.")
+
+
 class ProviderDetail(ProviderOut):
     networks: list[NetworkOut]
     domains: list[DomainOut]
