@@ -20,8 +20,9 @@ For each database, in the same run on the same file:
 Each starts from an empty, freshly migrated database: SQLite under ``var/bench/ingest-db/``,
 PostgreSQL ``cp_h4_bench`` (dropped and created again; the server from
 ``CONTACTPOINT_BENCH_PG_URL``, default ``postgresql://postgres@127.0.0.1:5432/cp_h4_bench``).
-Printed: wall seconds, reports/s, the ratio end to end ÷ limit, and peak memory (maximum
-resident set of this process and, apart, of its largest worker). Times are wall-clock: the
+Printed: wall seconds, reports/s, the ratio end to end ÷ limit, CPU seconds of the importing
+process and of its workers (so a busy machine can be told from slow code), and peak memory
+(maximum resident set of this process and, apart, of its largest worker). Times are wall-clock: the
 work spans processes and the database server; other load on the machine slows both sides.
 """
 
@@ -190,12 +191,21 @@ def run_end_to_end(
             print(f"  {kind}: {done / size:5.1%} of the file read", flush=True)
 
     t = time.perf_counter()
+    cpu0 = os.times()
     summary = import_file(
         factory, settings, actor, path, batch_size=batch_size, workers=workers, progress=progress
     )
     took = time.perf_counter() - t
+    cpu1 = os.times()
     with transaction(factory) as s:
         counts = {
+            "parent cpu s": round(cpu1.user + cpu1.system - cpu0.user - cpu0.system),
+            "worker cpu s": round(
+                cpu1.children_user
+                + cpu1.children_system
+                - cpu0.children_user
+                - cpu0.children_system
+            ),
             "reports": int(s.scalar(select(func.count()).select_from(Report)) or 0),
             "indicators": int(s.scalar(select(func.count()).select_from(Indicator)) or 0),
             "links": int(s.scalar(select(func.count()).select_from(ReportIndicator)) or 0),
