@@ -70,9 +70,23 @@ STAFF_LINKS = [
     ),
     StaffLink(
         "takedown:respond",
-        "/takedown",
+        "/provider",
         N_("Notices"),
         N_("Notices and removal orders addressed to your organisation."),
+    ),
+    StaffLink(
+        "providers:manage",
+        "/providers",
+        N_("Providers"),
+        N_("Who hosts what: networks, domains and abuse contacts of providers."),
+        in_nav=False,
+    ),
+    StaffLink(
+        "takedown:compliance",
+        "/takedown/compliance",
+        N_("Compliance"),
+        N_("Time to removal per provider, and overdue removal orders."),
+        in_nav=False,
     ),
     StaffLink(
         "blocklists:read",
