@@ -41,6 +41,11 @@ class ClockView:
     citation: str = ""
 
     @property
+    def amount(self) -> str:
+        """The time left or past ("42 min"), for pages that translate the words around it."""
+        return humanise(self.remaining) if self.remaining is not None else ""
+
+    @property
     def text(self) -> str:
         """ "due in 42 min", "overdue by 2 h", "paused, 12 min left" for pages and mails."""
         if self.remaining is None:
