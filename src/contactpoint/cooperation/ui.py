@@ -24,7 +24,7 @@ from contactpoint.cooperation.models import CLOSED, CoopRequest, Status
 from contactpoint.cooperation.schemas import RequestIn
 from contactpoint.core import audit, notify
 from contactpoint.core.actor import Actor
-from contactpoint.core.errors import ContactpointError, Forbidden, NotFound
+from contactpoint.core.errors import ContactpointError, Forbidden, NotFound, form_errors
 from contactpoint.core.web import DB, render
 
 router = APIRouter(include_in_schema=False)
@@ -126,12 +126,8 @@ async def create(request: Request, db: DB, actor: Officer) -> Response:
     try:
         with db.begin_nested():  # a refused send leaves no draft behind
             req = service.create(db, actor, RequestIn.model_validate(data))
-    except ValidationError as exc:
-        errors = [
-            {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()
-        ]
-    except ContactpointError as exc:
-        errors = exc.errors or [{"field": "", "message": exc.detail}]
+    except (ValidationError, ContactpointError) as exc:
+        errors = form_errors(exc)
     else:
         return RedirectResponse(f"/cooperation/requests/{req.id}", status_code=303)
     ctx = _form_ctx(db, actor, values) | {"errors": {e["field"]: e["message"] for e in errors}}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import ValidationError
+
 
 class ContactpointError(Exception):
     status = 400
@@ -62,3 +64,21 @@ def problem(
     if errors:
         body["errors"] = errors
     return body
+
+
+def field_errors(exc: ValidationError, whole: str = "(input)") -> list[dict[str, Any]]:
+    """Pydantic errors as [{"field": "loss_currency", "message": ...}] (problem+json shape);
+    ``whole`` names an error about the input as a whole."""
+    out = []
+    for err in exc.errors():
+        name = ".".join(str(p) for p in err["loc"]) or whole
+        msg = err["msg"].removeprefix("Value error, ")
+        out.append({"field": name, "message": msg})
+    return out
+
+
+def form_errors(exc: ValidationError | ContactpointError) -> list[dict[str, Any]]:
+    """What a refused form shows beside its fields, whichever layer refused it."""
+    if isinstance(exc, ValidationError):
+        return field_errors(exc)
+    return exc.errors or [{"field": "", "message": exc.detail}]

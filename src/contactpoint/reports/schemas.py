@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 import contactpoint.taxonomy.service as taxonomy
+from contactpoint.core import errors
 from contactpoint.core.db import utcnow
 from contactpoint.core.markings import PAP, TLP, HandlingCode
 from contactpoint.core.paging import Page  # noqa: F401  (re-exported)
@@ -317,9 +318,4 @@ class PublicStatus:
 
 def field_errors(exc: ValidationError) -> list[dict[str, Any]]:
     """Pydantic errors as [{"field": "loss_currency", "message": ...}] (problem+json shape)."""
-    out = []
-    for err in exc.errors():
-        name = ".".join(str(p) for p in err["loc"]) or "(report)"
-        msg = err["msg"].removeprefix("Value error, ")
-        out.append({"field": name, "message": msg})
-    return out
+    return errors.field_errors(exc, whole="(report)")

@@ -23,7 +23,13 @@ from contactpoint.accounts.deps import require_page
 from contactpoint.core import audit
 from contactpoint.core.actor import Actor
 from contactpoint.core.db import utcnow
-from contactpoint.core.errors import ContactpointError, Forbidden, InvalidInput, NotFound
+from contactpoint.core.errors import (
+    ContactpointError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    form_errors,
+)
 from contactpoint.core.web import DB, render
 from contactpoint.takedown import service
 from contactpoint.takedown.models import CLOSED, Notice
@@ -135,12 +141,8 @@ async def create(request: Request, db: DB, actor: Sender) -> Response:
     try:
         with db.begin_nested():  # a refused notice leaves nothing behind
             notice, _ = service.send(db, actor, NoticeIn.model_validate(data))
-    except ValidationError as exc:
-        errors = [
-            {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()
-        ]
-    except ContactpointError as exc:
-        errors = exc.errors or [{"field": "", "message": exc.detail}]
+    except (ValidationError, ContactpointError) as exc:
+        errors = form_errors(exc)
     else:
         return RedirectResponse(f"/takedown/notices/{notice.id}", status_code=303)
     ctx = _form_ctx(db, actor, values) | {"errors": {e["field"]: e["message"] for e in errors}}
