@@ -78,8 +78,9 @@ def import_cmd(
             TaskProgressColumn(),
             TextColumn("{task.fields[rate]} rows/s"),
             TimeElapsedColumn(),
-            TextColumn("left"),
+            TextColumn("elapsed,"),
             TimeRemainingColumn(),
+            TextColumn("left"),
             console=console,
             transient=True,
         ) as bar:
