@@ -274,13 +274,14 @@ def _store_indicators(
     and add the report links. Workers computed each occurrence's key (an HMAC for personal
     data), so the parent never does."""
     wanted: dict[tuple[str, str], tuple[Found, datetime, datetime]] = {}
-    holders: dict[tuple[str, str], set[uuid.UUID]] = defaultdict(set)
-    for rid, seen, p in items:
+    # Holders by position in ``items`` (one report each): ints hash in C, UUIDs in Python.
+    holders: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for n, (_, seen, p) in enumerate(items):
         for f, key in zip(p.found, p.keys, strict=True):
             k = (f.type, key)
             old = wanted.get(k)
             wanted[k] = (f, min(old[1], seen), max(old[2], seen)) if old else (f, seen, seen)
-            holders[k].add(rid)
+            holders[k].add(n)
     batch = LinkBatch([], defaultdict(set), {})
     if not wanted:
         return batch
@@ -299,14 +300,16 @@ def _store_indicators(
         added = len(holders[(type_, key)])
         batch.indicators[iid] = IndicatorCount(int(count), added, bool(on_list))
     links: list[dict[str, Any]] = []
-    seen_links: set[tuple[uuid.UUID, uuid.UUID, str, int]] = set()
-    for rid, _, p in items:
+    # (report position, indicator type and key, field, start): the same identity as
+    # (report id, indicator id, field, start), since (type, key) names one indicator.
+    seen_links: set[tuple[int, str, str, str, int]] = set()
+    for n, (rid, _, p) in enumerate(items):
         for f, key in zip(p.found, p.keys, strict=True):
-            iid = ids[(f.type, key)]
-            lk = (rid, iid, f.field, f.start)
+            lk = (n, f.type, key, f.field, f.start)
             if lk in seen_links:
                 continue
             seen_links.add(lk)
+            iid = ids[(f.type, key)]
             batch.links[rid].add(iid)
             links.append(
                 {
