@@ -49,7 +49,7 @@ class Settings(BaseSettings):
     correlation_access_request_type: str = Field(
         "mla",
         description="Cooperation request type (a `code` in the rules file) that the "
-        "hit/no-hit \"Draft an access request\" button preselects.",
+        'hit/no-hit "Draft an access request" button preselects.',
     )
     run_jobs_in_process: bool | None = Field(
         None,

@@ -42,6 +42,7 @@ class NoticeStatus(StrEnum):
 ACTED = (NoticeStatus.REMOVED, NoticeStatus.DISABLED, NoticeStatus.REFUSED)
 CLOSED = (*ACTED, NoticeStatus.WITHDRAWN)
 
+
 class Notice(IdMixin, TimestampMixin, Marked, Base):
     """A notice or removal order about one or more URLs, sent to the provider hosting them.
 
