@@ -14,7 +14,7 @@ import socket
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import dns.exception
@@ -532,20 +532,8 @@ def remove_network(
     *,
     provider_id: uuid.UUID | None = None,
 ) -> None:
-    require_edit(actor)
-    row = session.get(ProviderNetwork, network_id)
-    if row is None or (provider_id is not None and row.provider_id != provider_id):
-        raise NotFound(f"no network with id {network_id}")
-    session.delete(row)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        "takedown.provider.network_removed",
-        object_type="takedown_provider",
-        object_id=row.provider_id,
-        details={"cidr": row.cidr},
-    )
+    row = _remove_part(session, actor, ProviderNetwork, network_id, provider_id, "network")
+    _part_removed(session, actor, row.provider_id, "network_removed", {"cidr": row.cidr})
 
 
 def remove_domain(
@@ -555,19 +543,41 @@ def remove_domain(
     *,
     provider_id: uuid.UUID | None = None,
 ) -> None:
+    row = _remove_part(session, actor, ProviderDomain, domain_id, provider_id, "domain")
+    _part_removed(session, actor, row.provider_id, "domain_removed", {"domain": row.domain})
+
+
+_Part = TypeVar("_Part", ProviderNetwork, ProviderDomain)
+
+
+def _remove_part(
+    session: Session,
+    actor: Actor,
+    model: type[_Part],
+    part_id: uuid.UUID,
+    provider_id: uuid.UUID | None,
+    what: str,
+) -> _Part:
+    """Delete a provider's network or domain; a part of another provider is not found."""
     require_edit(actor)
-    row = session.get(ProviderDomain, domain_id)
+    row = session.get(model, part_id)
     if row is None or (provider_id is not None and row.provider_id != provider_id):
-        raise NotFound(f"no domain with id {domain_id}")
+        raise NotFound(f"no {what} with id {part_id}")
     session.delete(row)
     session.flush()
+    return row
+
+
+def _part_removed(
+    session: Session, actor: Actor, provider_id: uuid.UUID, event: str, details: dict[str, Any]
+) -> None:
     audit.record(
         session,
         actor,
-        "takedown.provider.domain_removed",
+        f"takedown.provider.{event}",
         object_type="takedown_provider",
-        object_id=row.provider_id,
-        details={"domain": row.domain},
+        object_id=provider_id,
+        details=details,
     )
 
 
