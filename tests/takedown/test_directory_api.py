@@ -117,6 +117,14 @@ def test_api_create_edit_resolve_and_permissions(client: TestClient, factory) ->
     }
     assert client.delete(f"/api/v1/providers/{pid}/networks/{net_id}", headers=m).status_code == 204
     assert client.delete(f"/api/v1/providers/{pid}/networks/{net_id}", headers=m).status_code == 404
+    dom_id = client.get(f"/api/v1/providers/{pid}", headers=rd).json()["domains"][0]["id"]
+    other = client.get("/api/v1/providers", params={"q": "B Host"}, headers=rd).json()["items"]
+    # A domain is removed only through its own provider.
+    r = client.delete(f"/api/v1/providers/{other[0]['id']}/domains/{dom_id}", headers=m)
+    assert r.status_code == 404
+    assert client.delete(f"/api/v1/providers/{pid}/domains/{dom_id}", headers=rd).status_code == 403
+    assert client.delete(f"/api/v1/providers/{pid}/domains/{dom_id}", headers=m).status_code == 204
+    assert client.get(f"/api/v1/providers/{pid}", headers=rd).json()["domains"] == []
     with transaction(factory) as db:
         actions = set(db.scalars(select(AuditEntry.action)))
     assert {
@@ -125,6 +133,7 @@ def test_api_create_edit_resolve_and_permissions(client: TestClient, factory) ->
         "takedown.provider.domain_added",
         "takedown.provider.updated",
         "takedown.provider.network_removed",
+        "takedown.provider.domain_removed",
     } <= actions
 
 
