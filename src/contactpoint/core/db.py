@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +25,28 @@ NAMING = {
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+_V4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))  # version and variant bits
+_V4_SET = (0x4000 << 64) | (0x8000 << 48)  # version 4, RFC 4122 variant
+_new = object.__new__
+_set = object.__setattr__
+
+
+def uuid4s(n: int) -> list[uuid.UUID]:
+    """``n`` random UUIDs, as :func:`uuid.uuid4` makes them (the same bits from
+    ``os.urandom``), about four times faster: one system call for all, and no argument
+    parsing in ``UUID.__init__``. A bulk import makes several per report."""
+    raw = os.urandom(16 * n)
+    out: list[uuid.UUID] = []
+    append = out.append
+    unknown = uuid.SafeUUID.unknown
+    for i in range(0, 16 * n, 16):
+        u = _new(uuid.UUID)
+        _set(u, "int", (int.from_bytes(raw[i : i + 16]) & _V4_CLEAR) | _V4_SET)
+        _set(u, "is_safe", unknown)
+        append(u)
+    return out
 
 
 class UTCDateTime(TypeDecorator[datetime]):

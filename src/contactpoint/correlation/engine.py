@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from contactpoint.core import jobs
@@ -29,6 +29,7 @@ from contactpoint.correlation.models import (
 )
 from contactpoint.correlation.states import LinkState
 from contactpoint.indicators.models import Indicator, ReportIndicator
+from contactpoint.reports import copy
 from contactpoint.reports.fastload import LinkBatch, register_linker
 from contactpoint.reports.models import Report
 
@@ -284,16 +285,7 @@ def link_bulk(session: Session, batch: LinkBatch, max_campaigns: int) -> None:
         session.execute(insert(IndicatorLinkState), over)
 
     # One stored holder per linking indicator that stored reports already hold.
-    stored = [i for i in sorted(linking) if info[i].count > info[i].added]
-    anchor: dict[uuid.UUID, uuid.UUID] = {}
-    for part in _chunks(stored):
-        for iid, rid in session.execute(
-            select(ReportIndicator.indicator_id, ReportIndicator.report_id).where(
-                ReportIndicator.indicator_id.in_(part)
-            )
-        ):
-            if rid not in new_ids:
-                anchor.setdefault(iid, rid)
+    anchor = {i: batch.held[i] for i in linking if i in batch.held}
     olds = sorted(set(anchor.values()))
     campaign_of: dict[uuid.UUID, uuid.UUID] = {}
     for part in _chunks(olds):
@@ -515,8 +507,13 @@ def _persist_delta(
                 .execution_options(synchronize_session=False)
             )
     if members:
-        session.execute(insert(CampaignMember), members)
+        copy.copy_rows(session, _table(CampaignMember), members)
     return multi
 
 
 register_linker(link_bulk)
+
+
+def _table(model: Any) -> Table:
+    table: Table = model.__table__
+    return table

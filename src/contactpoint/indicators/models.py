@@ -42,25 +42,30 @@ class Indicator(IdMixin, Base):
     warninglist: Mapped[str | None] = mapped_column(String(200))
 
 
-class ReportIndicator(IdMixin, Base):
+class ReportIndicator(Base):
     """Where an indicator occurs in a report: ``field`` is "description" (``start``/``end``
     index the stored, redacted description) or "suspect_identifiers" (``start`` is the
-    identifier's position in the list)."""
+    identifier's position in the list).
+
+    The occurrence is its own key: no surrogate id. A link is the most written row of the
+    system (several per report, millions on a bulk import), and every index costs each
+    write; the primary key also serves lookups by report, its leading column."""
 
     __tablename__ = "report_indicators"
     __table_args__ = (
-        UniqueConstraint(
-            "report_id", "indicator_id", "field", "start", name="uq_report_indicators_span"
-        ),
         Index("ix_report_indicators_indicator_report", "indicator_id", "report_id"),
+        # SQLite: stored in primary-key order, no hidden rowid table beside it.
+        {"sqlite_with_rowid": False},
     )
 
     # A string reference: reports sit above indicators in the layers, so no import.
     report_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("reports.id", ondelete="CASCADE"), index=True
+        ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
     )
-    indicator_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("indicators.id", ondelete="CASCADE"))
-    field: Mapped[str] = mapped_column(String(32))
-    start: Mapped[int] = mapped_column(Integer)
+    indicator_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("indicators.id", ondelete="CASCADE"), primary_key=True
+    )
+    field: Mapped[str] = mapped_column(String(32), primary_key=True)
+    start: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     end: Mapped[int] = mapped_column(Integer)
     flags: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -338,7 +338,6 @@ def store(
             seen_links.add(k)
             links.append(
                 {
-                    "id": uuid.uuid4(),
                     "report_id": report_id,
                     "indicator_id": ind.id,
                     "field": f.field,

@@ -119,10 +119,14 @@ def import_file(
             else ((n, raw) for n, raw in enumerate(lines, start=1) if n > start)
         )
         tick = (lambda: progress(lines.bytes_read)) if progress else None
-        tasks = extract_pool.chunked(items, sha, min(CHUNK, batch_size), tick)
+        chunk = min(CHUNK, batch_size)
+        tasks = extract_pool.chunked(items, sha, chunk, tick)
+        # Two batches in flight: the workers keep preparing the next batch while this
+        # process writes one, instead of idling after a few chunks.
+        window = max(nworkers * 3, 2 * -(-batch_size // chunk))
         batch: list[Prepared] = []
         last_line = start
-        for prepared in extract_pool.run(tasks, nworkers):
+        for prepared in extract_pool.run(tasks, nworkers, window=window):
             for p in prepared:
                 batch.append(p)
                 last_line = p.line

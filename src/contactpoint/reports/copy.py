@@ -10,12 +10,13 @@ Both run on the session's connection, inside the batch's transaction.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import JSON, Table
 from sqlalchemy.orm import Session
 
+from contactpoint.core.db import UTCDateTime
 from contactpoint.indicators.models import Indicator
 
 _TEMP = "bulk_indicators"
@@ -58,10 +59,30 @@ def _converted(
     for c, proc in zip(cols, procs, strict=True):
         name = c.name
         values = [row[name] for row in rows]
-        if proc is not None:
+        if proc is None:
+            pass
+        elif isinstance(c.type, (JSON, UTCDateTime)):
+            values = _memoised(proc, values)
+        else:
             values = [v if v is None else proc(v) for v in values]
         columns.append(values)
     return list(zip(*columns, strict=True))
+
+
+def _memoised(proc: Callable[[Any], Any], values: list[Any]) -> list[Any]:
+    """Convert each distinct value once: a batch's timestamps are one ``now``, and most
+    JSON values repeat (a link's flags are nearly always ``()``). Only for types whose
+    conversion depends on the value alone: never for encryption, whose nonce must differ."""
+    memo: dict[Any, Any] = {None: None}
+    out: list[Any] = []
+    for v in values:
+        if v.__class__ is list or v.__class__ is dict:  # not hashable
+            out.append(proc(v))
+        elif v in memo:
+            out.append(memo[v])
+        else:
+            out.append(memo.setdefault(v, proc(v)))
+    return out
 
 
 def copy_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:

@@ -83,7 +83,7 @@ def prepare(rec: Record, sha: str) -> Prepared:
         "victim_type": data.victim_type,
         "occurred_at": data.occurred_at,
         "description": description,
-        "language": detect_language(description),
+        "language": detect_language(description, found),
         "loss_amount": data.loss_amount,
         "loss_currency": data.loss_currency,
         "payment_method": data.payment_method,

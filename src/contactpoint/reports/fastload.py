@@ -21,14 +21,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Column, MetaData, String, Table, Text, func, select, update
+from sqlalchemy import Column, MetaData, String, Table, Text, cast, func, select, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from contactpoint.core import audit, jobs
 from contactpoint.core.access import Recipient
 from contactpoint.core.actor import Actor
-from contactpoint.core.db import utcnow
+from contactpoint.core.db import utcnow, uuid4s
 from contactpoint.indicators import service as indicators
 from contactpoint.indicators.models import Indicator, ReportIndicator
 from contactpoint.indicators.service import Found
@@ -60,6 +60,9 @@ class LinkBatch:
     reports: list[tuple[uuid.UUID, str, datetime]]  # id, victim country, created_at
     links: dict[uuid.UUID, set[uuid.UUID]]  # report -> indicator ids
     indicators: dict[uuid.UUID, IndicatorCount]
+    # One stored report holding each indicator that stored reports hold (warninglisted
+    # ones aside), read before the batch's own links were written.
+    held: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)
 
 
 class BatchLinker(Protocol):
@@ -210,11 +213,10 @@ def _store(session: Session, ctx: LoadContext, fresh: list[Prepared]) -> None:
     reports: list[dict[str, Any]] = []
     recipients: list[dict[str, Any]] = []
     fts: list[dict[str, Any]] = []
-    for p in fresh:
+    for p, rid in zip(fresh, uuid4s(len(fresh)), strict=True):
         country = p.values["victim_country"]
         number = first[country]
         first[country] += 1
-        rid = uuid.uuid4()
         reports.append(
             p.values
             | {
@@ -240,7 +242,6 @@ def _store(session: Session, ctx: LoadContext, fresh: list[Prepared]) -> None:
             if other != org_id:
                 recipients.append(
                     {
-                        "id": uuid.uuid4(),
                         "object_type": Report.__marked_type__,
                         "object_id": rid,
                         "org_id": other,
@@ -249,6 +250,8 @@ def _store(session: Session, ctx: LoadContext, fresh: list[Prepared]) -> None:
                 )
         fts.append({"report_id": rid.hex, "body": p.values["description"]})
     copy.copy_rows(session, _table(Report), reports)
+    for r, iid in zip(recipients, uuid4s(len(recipients)), strict=True):
+        r["id"] = iid
     copy.copy_rows(session, _table(Recipient), recipients)
     if session.get_bind().dialect.name != "postgresql":
         # PostgreSQL's tsvector column is generated; SQLite's FTS5 table is kept by hand.
@@ -299,6 +302,10 @@ def _store_indicators(
         ids[(type_, key)] = iid
         added = len(holders[(type_, key)])
         batch.indicators[iid] = IndicatorCount(int(count), added, bool(on_list))
+    batch.held = _stored_holders(
+        session,
+        sorted(i for i, c in batch.indicators.items() if c.count > c.added and not c.warninglisted),
+    )
     links: list[dict[str, Any]] = []
     # (report position, indicator type and key, field, start): the same identity as
     # (report id, indicator id, field, start), since (type, key) names one indicator.
@@ -313,17 +320,31 @@ def _store_indicators(
             batch.links[rid].add(iid)
             links.append(
                 {
-                    "id": uuid.uuid4(),
                     "report_id": rid,
                     "indicator_id": iid,
                     "field": f.field,
                     "start": f.start,
                     "end": f.end,
-                    "flags": list(f.flags),
+                    "flags": f.flags,  # a tuple: the writer encodes each distinct one once
                 }
             )
     copy.copy_rows(session, _table(ReportIndicator), links)
     return batch
+
+
+def _stored_holders(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+    """One stored holder per indicator: asked before the batch's links exist, so any will
+    do (the smallest id, found on the (indicator, report) index)."""
+    out: dict[uuid.UUID, uuid.UUID] = {}
+    for i in range(0, len(ids), CHUNK):
+        rows = session.execute(
+            # As text: PostgreSQL has no min() of uuid.
+            select(ReportIndicator.indicator_id, func.min(cast(ReportIndicator.report_id, Text)))
+            .where(ReportIndicator.indicator_id.in_(ids[i : i + CHUNK]))
+            .group_by(ReportIndicator.indicator_id)
+        )
+        out.update((iid, uuid.UUID(rid)) for iid, rid in rows)
+    return out
 
 
 def _upsert_indicators_sqlite(

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from contactpoint.accounts.ratelimit import SlidingWindowLimiter
@@ -81,7 +81,7 @@ def reextract(session: Session, reports: Sequence[Report]) -> None:
         batch.append((r.id, r.created_at, found))
     wanted = indicators.store(session, batch)
     ids = [r.id for r in reports]
-    stale: list[uuid.UUID] = []
+    stale: list[tuple[uuid.UUID, uuid.UUID, str, int]] = []
     touched: set[uuid.UUID] = set()
     rows = session.execute(
         select(ReportIndicator, Indicator.type)
@@ -92,10 +92,17 @@ def reextract(session: Session, reports: Sequence[Report]) -> None:
         key = (link.report_id, link.indicator_id, link.field, link.start)
         if key in wanted or (type_ == t.CARD and link.field == DESCRIPTION):
             continue
-        stale.append(link.id)
+        stale.append(key)
         touched.add(link.indicator_id)
     if stale:
-        session.execute(delete(ReportIndicator).where(ReportIndicator.id.in_(stale)))
+        pk = tuple_(
+            ReportIndicator.report_id,
+            ReportIndicator.indicator_id,
+            ReportIndicator.field,
+            ReportIndicator.start,
+        )
+        for i in range(0, len(stale), 200):  # 4 variables a row: under SQLite's limit
+            session.execute(delete(ReportIndicator).where(pk.in_(stale[i : i + 200])))
         indicators.recount(session, touched)
 
 

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import secrets
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -145,7 +146,7 @@ def _insert(
         victim_type=data.victim_type,
         occurred_at=data.occurred_at,
         description=description,
-        language=detect_language(description),
+        language=detect_language(description, found),
         loss_amount=data.loss_amount,
         loss_currency=data.loss_currency,
         payment_method=data.payment_method,
@@ -234,12 +235,33 @@ def _next_reference(session: Session, country: str, year: int | None = None) -> 
     return f"{country}-{year}-{number:06d}"
 
 
-def detect_language(text: str) -> str | None:
-    """ISO 639-1 language of a description; None when too short to tell."""
+def detect_language(text: str, found: Iterable[indicators.Found] = ()) -> str | None:
+    """ISO 639-1 language of a description; None when too short to tell.
+
+    The indicators ``found`` in it are left out first: URLs, addresses, IBANs and wallets
+    are nobody's words, and they tip short texts the wrong way (a Danish report naming a
+    ``.no`` site read as Norwegian). Classifying the shorter text is also two to three times faster,
+    which a bulk import of millions feels.
+    """
+    text = _words_only(text, found)
     if len(text.strip()) < 20:
         return None
     lang, _score = py3langid.classify(text)
     return str(lang)
+
+
+def _words_only(text: str, found: Iterable[indicators.Found]) -> str:
+    spans = sorted((f.start, f.end) for f in found if f.field == indicators.DESCRIPTION)
+    if not spans:
+        return text
+    parts: list[str] = []
+    last = 0
+    for start, end in spans:
+        if start > last:
+            parts.append(text[last:start])
+        last = max(last, end)
+    parts.append(text[last:])
+    return " ".join(parts)
 
 
 def _identifier(kind: IdentifierType, value: str) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 12:50:30.467396
+Create Date: 2026-11-28 16:07:10.459602
 """
 
 from __future__ import annotations
@@ -671,18 +671,16 @@ def upgrade() -> None:
     sa.Column('report_id', sa.Uuid(), nullable=False),
     sa.Column('indicator_id', sa.Uuid(), nullable=False),
     sa.Column('field', sa.String(length=32), nullable=False),
-    sa.Column('start', sa.Integer(), nullable=False),
+    sa.Column('start', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('end', sa.Integer(), nullable=False),
     sa.Column('flags', sa.JSON(), nullable=False),
-    sa.Column('id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['indicator_id'], ['indicators.id'], name=op.f('fk_report_indicators_indicator_id_indicators'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['report_id'], ['reports.id'], name=op.f('fk_report_indicators_report_id_reports'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_report_indicators')),
-    sa.UniqueConstraint('report_id', 'indicator_id', 'field', 'start', name='uq_report_indicators_span')
+    sa.PrimaryKeyConstraint('report_id', 'indicator_id', 'field', 'start', name=op.f('pk_report_indicators')),
+    sqlite_with_rowid=False
     )
     with op.batch_alter_table('report_indicators', schema=None) as batch_op:
         batch_op.create_index('ix_report_indicators_indicator_report', ['indicator_id', 'report_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_report_indicators_report_id'), ['report_id'], unique=False)
 
     op.create_table('report_notes',
     sa.Column('report_id', sa.Uuid(), nullable=False),
@@ -864,7 +862,6 @@ def downgrade() -> None:
 
     op.drop_table('report_notes')
     with op.batch_alter_table('report_indicators', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_report_indicators_report_id'))
         batch_op.drop_index('ix_report_indicators_indicator_report')
 
     op.drop_table('report_indicators')
