@@ -102,6 +102,24 @@ def _blocked(states: dict[uuid.UUID, IndicatorLinkState]) -> set[Key]:
     return {ikey(i) for i, s in states.items() if s.state in (LinkState.EXCLUDED, LinkState.OVER)}
 
 
+def _blocked_among(session: Session, keys: Iterable[Key]) -> set[Key]:
+    """The keys among ``keys`` that do not link (excluded or over-correlating), read for
+    those alone: the table of states grows with every hub a big import meets."""
+    ids = sorted(uuid.UUID(k[2:]) for k in keys if not unionfind.is_manual(k))
+    out: set[Key] = set()
+    for part in _chunks(ids):
+        out |= {
+            ikey(i)
+            for i in session.scalars(
+                select(IndicatorLinkState.indicator_id).where(
+                    IndicatorLinkState.indicator_id.in_(part),
+                    IndicatorLinkState.state.in_((LinkState.EXCLUDED, LinkState.OVER)),
+                )
+            )
+        }
+    return out
+
+
 def link_reports(session: Session, report_ids: Sequence[uuid.UUID], max_campaigns: int) -> None:
     """Bring campaigns up to date after ``report_ids`` were added, or after the state of
     indicators they hold changed (exclusion, lifting, merge)."""
@@ -254,10 +272,9 @@ def link_bulk(session: Session, batch: LinkBatch, max_campaigns: int) -> None:
     campaign with most members (ties: the smallest id, as :func:`_persist` does) and moves
     only the smaller ones' members; totals are combined from the stored ones, so a big
     campaign is never rewritten. An indicator that crosses the cap in this batch stops
-    linking; if it linked stored reports, their campaigns are taken apart by
-    :func:`link_reports` (rare: each indicator crosses once). The result equals
-    :func:`recompute` on the same data (tests/correlation/test_engine_bulk.py).
-    """
+    linking; what it joined before is taken apart when the import ends
+    (:func:`settle_crossed`). The result, settled, equals :func:`recompute` on the same
+    data (tests/correlation/test_engine_bulk.py)."""
     new_ids = {rid for rid, _, _ in batch.reports}
     info = batch.indicators
     candidates = sorted(i for i, c in info.items() if not c.warninglisted)
@@ -271,14 +288,12 @@ def link_bulk(session: Session, batch: LinkBatch, max_campaigns: int) -> None:
         states.update((iid, st) for iid, st in rows)
     linking: set[uuid.UUID] = set()
     over: list[dict[str, object]] = []
-    crossed: list[uuid.UUID] = []
     for iid in candidates:
         c = info[iid]
         st = states.get(iid)
         if st is None and c.count > max_campaigns:
+            # What it joined before is taken apart once, at the end (settle_crossed).
             over.append({"id": uuid.uuid4(), "indicator_id": iid, "state": LinkState.OVER})
-            if c.count - c.added >= 2:  # it linked stored reports: take that apart below
-                crossed.append(iid)
         elif st is None or st is LinkState.LIFTED:
             linking.add(iid)
     if over:
@@ -336,14 +351,30 @@ def link_bulk(session: Session, batch: LinkBatch, max_campaigns: int) -> None:
         # Contact points hear of campaigns that now span countries (by job name: the
         # notices live with the campaign pages).
         jobs.defer(session, "correlation.notify", campaign_ids=sorted(map(str, touched)))
-    if crossed:
-        seeds: set[uuid.UUID] = set()
-        for part in _chunks(crossed):
-            seeds |= set(
-                session.scalars(
-                    select(ReportIndicator.report_id).where(ReportIndicator.indicator_id.in_(part))
-                )
+
+
+def settle_crossed(session: Session, since: datetime) -> None:
+    """At the end of a bulk import: take apart what the indicators that crossed the cap
+    during it had joined before they crossed. Done once, not in every batch: a split reads
+    every member of the campaigns involved, and a big import meets hubs in most batches.
+    Until then, such campaigns may hold reports joined only through a hub. It reads the
+    states made since the import first started, so a resumed import settles what the
+    interrupted run left."""
+    crossed = sorted(
+        session.scalars(
+            select(IndicatorLinkState.indicator_id).where(
+                IndicatorLinkState.state == LinkState.OVER, IndicatorLinkState.created_at >= since
             )
+        )
+    )
+    seeds: set[uuid.UUID] = set()
+    for part in _chunks(crossed):
+        seeds |= set(
+            session.scalars(
+                select(ReportIndicator.report_id).where(ReportIndicator.indicator_id.in_(part))
+            )
+        )
+    if seeds:
         _split(session, seeds)
 
 
@@ -372,10 +403,13 @@ def _split(session: Session, seeds: set[uuid.UUID]) -> None:
             members[cid].append(rid)
     if not members:
         return
-    blocked = _blocked(_states(session))
+    keys = {cid: _keys_of(session, rids) for cid, rids in members.items()}
+    blocked = _blocked_among(
+        session, {k for ks in keys.values() for k in set().union(*ks.values())}
+    )
     now = utcnow()
     for cid, rids in members.items():
-        pieces = unionfind.components(_keys_of(session, rids), blocked)
+        pieces = unionfind.components(keys[cid], blocked)
         if len(pieces) == 1:
             continue  # the key was not a bridge: nothing to write
         pieces.sort(key=len, reverse=True)
@@ -511,7 +545,7 @@ def _persist_delta(
     return multi
 
 
-register_linker(link_bulk)
+register_linker(link_bulk, settle_crossed)
 
 
 def _table(model: Any) -> Table:

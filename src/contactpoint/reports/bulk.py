@@ -196,6 +196,9 @@ def _finish(
     with transaction(factory) as s:
         job = s.get(BulkImport, _uuid(job_id))
         assert job is not None
+        settle = fastload.settler()
+        if settle is not None:
+            settle(s, job.created_at)
         job.finished_at = utcnow()
         audit.record(
             s,

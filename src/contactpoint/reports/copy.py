@@ -13,13 +13,18 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import JSON, Table
+from sqlalchemy import JSON, Table, bindparam, text
 from sqlalchemy.orm import Session
 
 from contactpoint.core.db import UTCDateTime
 from contactpoint.indicators.models import Indicator
 
 _TEMP = "bulk_indicators"
+_CHUNK = 500  # values per IN (...): well under SQLite's variable limit
+_READ_BACK = text(
+    "SELECT id, type, lookup_key, report_count, warninglisted FROM indicators "
+    "WHERE lookup_key IN :keys"
+).bindparams(bindparam("keys", expanding=True))
 # Computed by the database (reports.search_vector, migration 0002): never copied.
 _SKIP = frozenset({"search_vector"})
 
@@ -115,6 +120,41 @@ def _copy(session: Session, name: str, cols: list[Any], rows: Sequence[dict[str,
     ):
         for values in data:
             cp.write_row(values)
+
+
+def upsert_indicators_sqlite(
+    session: Session, rows: Sequence[dict[str, Any]]
+) -> list[tuple[uuid.UUID, str, str, int, bool]]:
+    """SQLite's twin of :func:`upsert_indicators`: one upsert run by the driver over all
+    rows (no RETURNING: the driver's executemany cannot return rows), then the merged
+    records read back by key."""
+    if not rows:
+        return []
+    cols = _columns(Indicator.__table__, rows)  # type: ignore[arg-type]
+    names = ", ".join(f'"{c.name}"' for c in cols)
+    marks = ", ".join("?" for _ in cols)
+    cur = _raw(session).cursor()
+    try:
+        cur.executemany(
+            f"INSERT INTO indicators ({names}) VALUES ({marks}) "  # noqa: S608
+            "ON CONFLICT (type, lookup_key) DO UPDATE SET "
+            "first_seen = min(first_seen, excluded.first_seen), "
+            "last_seen = max(last_seen, excluded.last_seen), "
+            "report_count = report_count + excluded.report_count",
+            _converted(session, cols, rows),
+        )
+        wanted = {(r["type"], r["lookup_key"]) for r in rows}
+        keys = sorted({k for _, k in wanted})
+        found: list[tuple[uuid.UUID, str, str, int, bool]] = []
+        for i in range(0, len(keys), _CHUNK):
+            part = keys[i : i + _CHUNK]
+            result = session.connection().execute(_READ_BACK, {"keys": part})
+            for iid, type_, key, count, listed in result:
+                if (type_, key) in wanted:  # the same key may name another type's record
+                    found.append((uuid.UUID(iid), type_, key, count, bool(listed)))
+    finally:
+        cur.close()
+    return found
 
 
 def upsert_indicators(

@@ -30,7 +30,7 @@ from contactpoint.core.access import Recipient
 from contactpoint.core.actor import Actor
 from contactpoint.core.db import utcnow, uuid4s
 from contactpoint.indicators import service as indicators
-from contactpoint.indicators.models import Indicator, ReportIndicator
+from contactpoint.indicators.models import ReportIndicator
 from contactpoint.indicators.service import Found
 from contactpoint.reports import copy
 from contactpoint.reports.extract_pool import Prepared
@@ -69,19 +69,34 @@ class BatchLinker(Protocol):
     def __call__(self, session: Session, batch: LinkBatch, max_campaigns: int) -> None: ...
 
 
+class Settler(Protocol):
+    """Run once at the end of an import (and of its resumption): what is cheaper done
+    once than per batch. ``since``: when the import first started."""
+
+    def __call__(self, session: Session, since: datetime) -> None: ...
+
+
 _LINKERS: list[BatchLinker] = []
+_SETTLERS: list[Settler] = []
 
 
-def register_linker(linker: BatchLinker) -> None:
+def register_linker(linker: BatchLinker, settle: Settler | None = None) -> None:
     """Correlation registers its bulk linker here when it is imported."""
     if linker not in _LINKERS:
         _LINKERS.append(linker)
+    if settle is not None and settle not in _SETTLERS:
+        _SETTLERS.append(settle)
 
 
 def linker() -> BatchLinker | None:
     if not _LINKERS:
         jobs.discover()  # imports every area's jobs, and with them correlation's engine
     return _LINKERS[-1] if _LINKERS else None
+
+
+def settler() -> Settler | None:
+    linker()
+    return _SETTLERS[-1] if _SETTLERS else None
 
 
 # ---------------------------------------------------------------------------- batch
@@ -296,7 +311,7 @@ def _store_indicators(
     if session.get_bind().dialect.name == "postgresql":
         stored = copy.upsert_indicators(session, rows)
     else:
-        stored = _upsert_indicators_sqlite(session, rows)
+        stored = copy.upsert_indicators_sqlite(session, rows)
     ids: dict[tuple[str, str], uuid.UUID] = {}
     for iid, type_, key, count, on_list in stored:
         ids[(type_, key)] = iid
@@ -347,42 +362,6 @@ def _stored_holders(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, u
     return out
 
 
-def _upsert_indicators_sqlite(
-    session: Session, rows: list[dict[str, Any]]
-) -> list[tuple[uuid.UUID, str, str, int, bool]]:
-    ins = sqlite.insert(_table(Indicator))
-    ex = ins.excluded
-    stmt = ins.on_conflict_do_update(
-        index_elements=["type", "lookup_key"],
-        set_={
-            "first_seen": _least(Indicator.first_seen, ex.first_seen),
-            "last_seen": _greatest(Indicator.last_seen, ex.last_seen),
-            "report_count": Indicator.report_count + ex.report_count,
-        },
-    ).returning(
-        Indicator.id,
-        Indicator.type,
-        Indicator.lookup_key,
-        Indicator.report_count,
-        Indicator.warninglisted,
-    )
-    out: list[tuple[uuid.UUID, str, str, int, bool]] = []
-    for i in range(0, len(rows), CHUNK):
-        for iid, type_, key, count, listed in session.connection().execute(
-            stmt, rows[i : i + CHUNK]
-        ):
-            out.append((iid, type_, key, count, listed))
-    return out
-
-
 def _table(model: Any) -> Table:
     table: Table = model.__table__
     return table
-
-
-def _least(a: Any, b: Any) -> Any:
-    return func.min(a, b)  # SQLite's scalar min()/max() of two values
-
-
-def _greatest(a: Any, b: Any) -> Any:
-    return func.max(a, b)
