@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from contactpoint.core import ruledata
 
 SHIPPED = Path(__file__).resolve().parent / "data" / "rules.yaml"
 CLOCK_KINDS = ("deadline", "period")
@@ -23,8 +23,7 @@ TREATIES = ("none", "network", "ets185", "eevidence", "cets224")
 ADDRESSEES = ("authority", "provider")
 
 
-class RulesError(ValueError):
-    """The rules file is malformed; the message names the type and the key."""
+RulesError = ruledata.RulesError  # the message names the type and the key
 
 
 @dataclass(frozen=True)
@@ -110,14 +109,6 @@ class Rules:
             raise KeyError(f"unknown request type {code!r} (known: {known})") from None
 
 
-def _duration(raw: dict[str, Any], where: str) -> timedelta:
-    if "hours" in raw:
-        return timedelta(hours=float(raw["hours"]))
-    if "days" in raw:
-        return timedelta(days=float(raw["days"]))
-    raise RulesError(f"{where}: a clock needs `hours` or `days`")
-
-
 CLOCK_KEYS = {
     "name", "label", "kind", "hours", "days", "emergency_hours", "starts_on", "party", "pausable",
     "pausable_check", "met_by", "extension", "continues_on", "emergency_only",
@@ -126,15 +117,8 @@ CLOCK_KEYS = {
 FIELD_KEYS = {"name", "label", "article", "optional"}
 
 
-def _no_stray_keys(raw: dict[str, Any], allowed: set[str], where: str) -> None:
-    # A comma in an unquoted flow-style value silently becomes a key; refuse that.
-    stray = sorted(str(k) for k in raw if k not in allowed)
-    if stray:
-        raise RulesError(f"{where}: unknown keys {stray} (quote values that contain commas)")
-
-
 def _clock(raw: dict[str, Any], where: str) -> ClockRule:
-    _no_stray_keys(raw, CLOCK_KEYS, where)
+    ruledata.no_stray_keys(raw, CLOCK_KEYS, where)
     try:
         kind, party = raw["kind"], raw["party"]
         if kind not in CLOCK_KINDS:
@@ -147,7 +131,7 @@ def _clock(raw: dict[str, Any], where: str) -> ClockRule:
             name=str(raw["name"]),
             label=str(raw["label"]),
             kind=kind,
-            duration=_duration(raw, where),
+            duration=ruledata.duration(raw, where),
             party=party,
             citation=str(raw["citation"]),
             emergency_duration=timedelta(hours=float(em)) if em is not None else None,
@@ -175,7 +159,7 @@ def _type(raw: dict[str, Any]) -> RequestType:
         if raw["treaty"] not in TREATIES:
             raise RulesError(f"type {code}: treaty must be one of {TREATIES}")
         for i, f in enumerate(raw["fields"]):
-            _no_stray_keys(f, FIELD_KEYS, f"type {code}, field {i + 1}")
+            ruledata.no_stray_keys(f, FIELD_KEYS, f"type {code}, field {i + 1}")
         fields = tuple(
             FieldRule(str(f["name"]), str(f["label"]), str(f["article"]), bool(f.get("optional")))
             for f in raw["fields"]
@@ -204,14 +188,8 @@ def _type(raw: dict[str, Any]) -> RequestType:
 
 
 def parse(text: str) -> Rules:
-    data = yaml.safe_load(text)
-    if not isinstance(data, dict) or not isinstance(data.get("types"), list):
-        raise RulesError("the rules file needs a top-level `types:` list")
-    types = [_type(t) for t in data["types"]]
-    by_code = {t.code: t for t in types}
-    if len(by_code) != len(types):
-        raise RulesError("two request types share a code")
-    return Rules(as_of=str(data.get("as_of", "")), types=by_code)
+    as_of, types = ruledata.entries(text, "types", "request types", _type, lambda t: t.code)
+    return Rules(as_of=as_of, types=types)
 
 
 @lru_cache(maxsize=4)

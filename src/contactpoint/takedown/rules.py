@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from contactpoint.core import ruledata
 
 SHIPPED = Path(__file__).resolve().parent / "data" / "notice_kinds.yaml"
 STARTS = ("sent", "received")
@@ -30,8 +30,7 @@ CLOCK_KEYS = {
 }  # fmt: skip
 
 
-class RulesError(ValueError):
-    """The rules file is malformed; the message names the kind and the key."""
+RulesError = ruledata.RulesError  # the message names the kind and the key
 
 
 @dataclass(frozen=True)
@@ -152,23 +151,11 @@ class Rules:
             raise KeyError(f"unknown notice kind {code!r} (known: {known})") from None
 
 
-def _no_stray_keys(raw: dict[str, Any], allowed: set[str], where: str) -> None:
-    # A comma in an unquoted flow-style value silently becomes a key; refuse that.
-    stray = sorted(str(k) for k in raw if k not in allowed)
-    if stray:
-        raise RulesError(f"{where}: unknown keys {stray} (quote values that contain commas)")
-
-
 def _clock(raw: dict[str, Any] | None, where: str) -> ClockRule | None:
     if raw is None:
         return None
-    _no_stray_keys(raw, CLOCK_KEYS, where)
-    if "hours" in raw:
-        duration = timedelta(hours=float(raw["hours"]))
-    elif "days" in raw:
-        duration = timedelta(days=float(raw["days"]))
-    else:
-        raise RulesError(f"{where}: a clock needs `hours` or `days`")
+    ruledata.no_stray_keys(raw, CLOCK_KEYS, where)
+    duration = ruledata.duration(raw, where)
     starts = str(raw.get("starts_on", "sent"))
     if starts not in STARTS:
         raise RulesError(f"{where}: starts_on must be one of {STARTS}, not {starts!r}")
@@ -189,10 +176,10 @@ def _clock(raw: dict[str, Any] | None, where: str) -> ClockRule | None:
 def _kind(raw: dict[str, Any]) -> KindRule:
     code = str(raw.get("code", "?"))
     where = f"kind {code}"
-    _no_stray_keys(raw, KIND_KEYS, where)
+    ruledata.no_stray_keys(raw, KIND_KEYS, where)
     try:
         for i, f in enumerate(raw["fields"]):
-            _no_stray_keys(f, FIELD_KEYS, f"{where}, field {i + 1}")
+            ruledata.no_stray_keys(f, FIELD_KEYS, f"{where}, field {i + 1}")
         fields = tuple(
             FieldRule(
                 str(f["name"]),
@@ -234,14 +221,8 @@ def _kind(raw: dict[str, Any]) -> KindRule:
 
 
 def parse(text: str) -> Rules:
-    data = yaml.safe_load(text)
-    if not isinstance(data, dict) or not isinstance(data.get("kinds"), list):
-        raise RulesError("the rules file needs a top-level `kinds:` list")
-    kinds = [_kind(k) for k in data["kinds"]]
-    by_code = {k.code: k for k in kinds}
-    if len(by_code) != len(kinds):
-        raise RulesError("two notice kinds share a code")
-    return Rules(as_of=str(data.get("as_of", "")), kinds=by_code)
+    as_of, kinds = ruledata.entries(text, "kinds", "notice kinds", _kind, lambda k: k.code)
+    return Rules(as_of=as_of, kinds=kinds)
 
 
 @lru_cache(maxsize=4)
