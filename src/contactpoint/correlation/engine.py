@@ -50,6 +50,21 @@ def _states(session: Session) -> dict[uuid.UUID, IndicatorLinkState]:
     return {s.indicator_id: s for s in session.scalars(select(IndicatorLinkState))}
 
 
+def _states_of(
+    session: Session, indicator_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, IndicatorLinkState]:
+    """The states of these indicators alone (the table grows with every hub met)."""
+    out: dict[uuid.UUID, IndicatorLinkState] = {}
+    for part in _chunks(sorted(indicator_ids)):
+        out.update(
+            (st.indicator_id, st)
+            for st in session.scalars(
+                select(IndicatorLinkState).where(IndicatorLinkState.indicator_id.in_(part))
+            )
+        )
+    return out
+
+
 def _keys_of(session: Session, report_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, set[Key]]:
     """Linking keys per report: its non-warninglisted indicators and its manual links."""
     out: dict[uuid.UUID, set[Key]] = {r: set() for r in report_ids}
@@ -126,9 +141,9 @@ def link_reports(session: Session, report_ids: Sequence[uuid.UUID], max_campaign
     seeds = list(dict.fromkeys(report_ids))
     if not seeds:
         return
-    states = _states(session)
     seed_keys = set().union(*_keys_of(session, seeds).values())
     seed_inds = [uuid.UUID(k[2:]) for k in seed_keys if not unionfind.is_manual(k)]
+    states = _states_of(session, seed_inds)
     counts = _counts(session, seed_inds)
     load: set[Key] = {k for k in seed_keys if unionfind.is_manual(k)}
     for iid in seed_inds:
@@ -150,7 +165,8 @@ def link_reports(session: Session, report_ids: Sequence[uuid.UUID], max_campaign
             )
         )
     keys = _keys_of(session, sorted(closure))
-    _persist(session, unionfind.components(keys, _blocked(states)))
+    blocked = _blocked_among(session, {k for ks in keys.values() for k in ks})
+    _persist(session, unionfind.components(keys, blocked))
 
 
 def recompute(
