@@ -45,6 +45,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from contactpoint.accounts import service as accounts
+from contactpoint.accounts.models import Organisation
 from contactpoint.core import crypto, migrate
 from contactpoint.core.actor import SYSTEM, Actor
 from contactpoint.core.config import Settings
@@ -107,15 +108,19 @@ def organisations(factory: sessionmaker[Session]) -> Actor:
     with transaction(factory) as s:
         for code in sorted(COUNTRIES):
             accounts.create_organisation(s, SYSTEM, f"Police {code}", "law-enforcement", code)
-        bank = accounts.create_organisation(s, SYSTEM, "Bench Bank", "bank", "FR")
-        return Actor(
-            user_id=None,
-            org_id=bank.id,
-            label="import:Bench Bank",
-            permissions=frozenset({"reports:submit"}),
-            org_kind=bank.kind.value,
-            country=bank.country,
-        )
+        return submitter(accounts.create_organisation(s, SYSTEM, "Bench Bank", "bank", "FR"))
+
+
+def submitter(bank: Organisation) -> Actor:
+    """The bank, as the importer (and `ingest_incremental.py`'s API client) acts for it."""
+    return Actor(
+        user_id=None,
+        org_id=bank.id,
+        label="import:Bench Bank",
+        permissions=frozenset({"reports:submit"}),
+        org_kind=bank.kind.value,
+        country=bank.country,
+    )
 
 
 def plain_rows(path: Path, org_id: uuid.UUID) -> Iterator[list[dict[str, Any]]]:

@@ -383,13 +383,7 @@ def settle_crossed(session: Session, since: datetime) -> None:
             )
         )
     )
-    seeds: set[uuid.UUID] = set()
-    for part in _chunks(crossed):
-        seeds |= set(
-            session.scalars(
-                select(ReportIndicator.report_id).where(ReportIndicator.indicator_id.in_(part))
-            )
-        )
+    seeds = _holders(session, [ikey(i) for i in crossed])
     if seeds:
         _split(session, seeds)
 

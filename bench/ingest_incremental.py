@@ -1,0 +1,154 @@
+"""Incremental linking on the database at size: reports submitted one at a time through the
+API's path into the database `bench/ingest.py` left behind (1,000,000 reports).
+
+    .venv/bin/python bench/ingest_incremental.py [--reports 200] [--db sqlite,postgresql]
+
+Run it after `bench/ingest.py`: it opens `var/bench/ingest-db-sqlite/` and the PostgreSQL
+database `cp_h4_bench` as that run left them. The reports are lines of the same generated
+file, spread over it (every N-th line), given new external ids: new reports of campaigns the
+database already holds, which is what makes linking work (a merge, a growing campaign).
+
+Each report is two transactions, timed apart, as the API runs them:
+
+- **submit**: ``reports.service.submit`` (validation, extraction, redaction, indicators,
+  recipients, full-text row, audit entry), what ``POST /api/v1/reports`` commits;
+- **link**: ``correlation.service.link_reports`` for that report, what the
+  ``correlation.link`` job runs right after (the closure of the new report, its campaign's
+  members re-read, the components written).
+
+Printed: p50, p99 and max wall milliseconds of each, and the campaign sizes met.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import ingest  # bench/ingest.py, beside this file
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from contactpoint.accounts.models import Organisation
+from contactpoint.core import crypto
+from contactpoint.core.actor import Actor
+from contactpoint.core.config import Settings
+from contactpoint.core.db import make_engine, make_session_factory, transaction
+from contactpoint.correlation import service as correlation
+from contactpoint.correlation.models import CampaignMember
+from contactpoint.reports import service as reports
+from contactpoint.reports.models import Report, Source
+from contactpoint.reports.schemas import ReportIn
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "var" / "bench"
+PG_URL = os.environ.get(
+    "CONTACTPOINT_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/cp_h4_bench"
+)
+
+
+def open_database(kind: str) -> Settings:
+    var = BENCH / f"ingest-db-{kind}"
+    if kind == "postgresql":
+        url = make_url(PG_URL).set(drivername="postgresql+psycopg")
+        settings = Settings(var_dir=var, database_url=url.render_as_string(hide_password=False))
+    else:
+        settings = Settings(var_dir=var, database_url="")
+    crypto.configure(crypto.Keyring.load(settings.effective_key_file))
+    return settings
+
+
+def bank(factory: sessionmaker[Session]) -> Actor:
+    with transaction(factory) as s:
+        return ingest.submitter(
+            s.scalars(select(Organisation).where(Organisation.name == "Bench Bank")).one()
+        )
+
+
+def sample(path: Path, n: int, stored: int) -> list[dict[str, Any]]:
+    """``n`` lines spread over the first ``stored`` lines of the file, as new reports."""
+    step = max(1, stored // n)
+    wanted = set(range(1, stored + 1, step))
+    out: list[dict[str, Any]] = []
+    with path.open("rb") as fh:
+        for line_no, line in enumerate(fh, start=1):
+            if line_no in wanted:
+                row = json.loads(line)
+                row["external_id"] = f"again-{line_no}"
+                out.append(row)
+                if len(out) >= n:
+                    break
+    return out
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def campaign_size(s: Session, rid: Any) -> int:
+    member = CampaignMember
+    cid = s.scalar(select(member.campaign_id).where(member.report_id == rid))
+    if cid is None:
+        return 1
+    return int(s.scalar(select(func.count()).where(member.campaign_id == cid)) or 0)
+
+
+def run(kind: str, n: int) -> None:
+    settings = open_database(kind)
+    engine = make_engine(settings)
+    factory = make_session_factory(engine)
+    actor = bank(factory)
+    with transaction(factory) as s:
+        stored = int(s.scalar(select(func.count()).select_from(Report)) or 0)
+    files = sorted(BENCH.glob("ingest-*-2007.jsonl"), key=lambda p: p.stat().st_size)
+    path = files[-1]
+    rows = sample(path, n, stored)
+    submit_ms: list[float] = []
+    link_ms: list[float] = []
+    sizes: list[int] = []
+    for row in rows:
+        data = ReportIn.model_validate(row)
+        t0 = time.perf_counter()
+        with transaction(factory) as s:
+            rid = reports.submit(s, actor, data, source=Source.API).report.id
+        t1 = time.perf_counter()
+        with transaction(factory) as s:
+            correlation.link_reports(s, [rid])
+        t2 = time.perf_counter()
+        submit_ms.append((t1 - t0) * 1000)
+        link_ms.append((t2 - t1) * 1000)
+        with transaction(factory) as s:
+            sizes.append(campaign_size(s, rid))
+    engine.dispose()
+    print(
+        f"{kind}: {stored:,} reports stored, {len(rows)} added one at a time "
+        f"(campaign size after: median {statistics.median(sizes):,.0f}, max {max(sizes):,})"
+    )
+    for name, ms in (("submit", submit_ms), ("link", link_ms)):
+        print(
+            f"  {name}: p50 {pct(ms, 0.5):.1f} ms, p99 {pct(ms, 0.99):.1f} ms, max {max(ms):.1f} ms"
+        )
+    total = [a + b for a, b in zip(submit_ms, link_ms, strict=True)]
+    print(f"  both: p50 {pct(total, 0.5):.1f} ms, p99 {pct(total, 0.99):.1f} ms")
+    sys.stdout.flush()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--reports", type=int, default=200)
+    ap.add_argument("--db", default="sqlite,postgresql")
+    args = ap.parse_args()
+    print(f"load average {os.getloadavg()}")
+    for kind in args.db.split(","):
+        run(kind, args.reports)
+
+
+if __name__ == "__main__":
+    main()
