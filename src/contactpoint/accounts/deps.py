@@ -12,14 +12,14 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from contactpoint.accounts.models import ApiToken, LoginSession, Organisation, User
 from contactpoint.accounts.permissions import permissions_for
 from contactpoint.core.actor import PUBLIC, Actor
 from contactpoint.core.db import utcnow
-from contactpoint.core.errors import Forbidden, Unauthorized
+from contactpoint.core.errors import Forbidden, NotFound, Unauthorized
 from contactpoint.core.web import DB
 
 SESSION_COOKIE = "cp_session"
@@ -46,6 +46,19 @@ def actor_for_user(user: User, org: Organisation) -> Actor:
         org_kind=org.kind.value,
         country=org.country,
     )
+
+
+def actor_by_email(session: Session, email: str | None, default: Actor) -> Actor:
+    """The CLI's ``--as EMAIL``: that active user as the API would see them; ``default``
+    (the system, for operators on the server) when no e-mail is given."""
+    if email is None:
+        return default
+    user = session.scalars(
+        select(User).where(func.lower(User.email) == email.strip().lower())
+    ).first()
+    if user is None or not user.active:
+        raise NotFound(f"no active user {email}")
+    return actor_for_user(user, user.organisation)
 
 
 def session_user(session: Session, request: Request) -> tuple[LoginSession, User] | None:

@@ -1,18 +1,162 @@
-"""`contactpoint campaigns ...`: full recompute of the campaigns; notices to contact points."""
+"""`contactpoint campaigns ...`: list and show campaigns, exclude, include or lift an
+indicator, recompute everything, send the notices to contact points.
+
+Commands read and act as a user of the platform (``--as EMAIL``: their organisation,
+permissions and visibility, exactly as the API); without ``--as`` they run as the system,
+for operators on the server. That is also the procedure for lifting an indicator no single
+analyst may lift, because reports of several organisations hold it: the operator lifts it
+with a reason, and the audit log records it as the system's act.
+"""
 
 from __future__ import annotations
 
-import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+import json
+import uuid
+from typing import Any
 
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from contactpoint.accounts.deps import actor_by_email
 from contactpoint.core import crypto
-from contactpoint.core.actor import SYSTEM
-from contactpoint.core.clitools import fail
+from contactpoint.core.actor import SYSTEM, Actor
+from contactpoint.core.clitools import cli_session, fail
 from contactpoint.core.config import get_settings
 from contactpoint.core.db import make_engine, make_session_factory, transaction
-from contactpoint.correlation import notices, service
+from contactpoint.correlation import actions, notices, service
 
 app = typer.Typer(help="Campaigns: reports linked by shared indicators.", no_args_is_help=True)
+console = Console()
+AS_HELP = "Act as this user (e-mail): their organisation, permissions and visibility apply."
+REASON_HELP = "Why (kept in the audit log)."
+
+
+def _actor(session: Session, email: str | None) -> Actor:
+    return actor_by_email(session, email, SYSTEM)
+
+
+def _uuid(value: str, what: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise fail(f"{what} {value!r} is not an id (a UUID, as the campaign page shows)") from None
+
+
+def _echo_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, default=str, ensure_ascii=False))
+
+
+@app.command("list")
+def list_cmd(
+    country: str | None = typer.Option(None, help="Campaigns with reports from this country."),
+    category: str | None = typer.Option(None, help="Campaigns with reports of this category."),
+    min_size: int = typer.Option(2, "--min-size", help="At least this many reports."),
+    sort: str = typer.Option("last_seen", help="last_seen, size or growth."),
+    limit: int = typer.Option(50, min=1, max=500),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_user: str | None = typer.Option(None, "--as", help=AS_HELP),
+) -> None:
+    """Campaigns, newest activity first, counted over the reports you may see."""
+    with cli_session() as session:
+        items, _ = service.list_campaigns(
+            session,
+            _actor(session, as_user),
+            country=country.upper() if country else None,
+            category=category,
+            min_size=min_size,
+            sort=sort,
+            limit=limit,
+        )
+    if as_json:
+        _echo_json(items)
+        return
+    table = Table("id", "reports", "countries", "categories", "last seen", "losses")
+    for c in items:
+        losses = ", ".join(f"{v} {k}" for k, v in c["losses"].items())
+        table.add_row(
+            c["id"],
+            str(c["reports"]),
+            " ".join(c["countries"]),
+            " ".join(c["categories"]),
+            str(c["last_seen"])[:16],
+            losses,
+        )
+    console.print(table)
+
+
+@app.command("show")
+def show_cmd(
+    campaign_id: str = typer.Argument(..., help="The campaign's id."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_user: str | None = typer.Option(None, "--as", help=AS_HELP),
+) -> None:
+    """One campaign: totals, member reports and the indicators they share."""
+    cid = _uuid(campaign_id, "campaign")
+    with cli_session() as session:
+        c = service.get_campaign(session, _actor(session, as_user), cid)
+    if as_json:
+        _echo_json(c)
+        return
+    console.print(
+        f"campaign {c['id']}: {c['reports']} reports, countries {' '.join(c['countries'])}, "
+        f"{str(c['first_seen'])[:16]} to {str(c['last_seen'])[:16]}",
+        highlight=False,
+    )
+    members = Table("reference", "country", "category", "received", "loss")
+    for m in c["members"]:
+        loss = f"{m['loss_amount']} {m['loss_currency']}" if m["loss_amount"] else ""
+        members.add_row(
+            m["reference"], m["country"], m["category"], str(m["created_at"])[:16], loss
+        )
+    console.print(members)
+    shared = Table("indicator id", "type", "value", "reports", "state")
+    for i in c["indicators"]:
+        shared.add_row(i["id"], i["type"], str(i["value"]), str(i["reports"]), i["state"])
+    console.print(shared)
+
+
+@app.command("exclude")
+def exclude_cmd(
+    indicator_id: str = typer.Argument(..., help="The indicator's id (see `campaigns show`)."),
+    reason: str = typer.Option(..., "--reason", help=REASON_HELP),
+    as_user: str | None = typer.Option(None, "--as", help=AS_HELP),
+) -> None:
+    """Stop an indicator from linking reports; campaigns it joined are split."""
+    iid = _uuid(indicator_id, "indicator")
+    with cli_session() as session:
+        actions.exclude_indicator(session, _actor(session, as_user), iid, reason)
+    typer.echo(f"indicator {iid} excluded from linking")
+
+
+@app.command("include")
+def include_cmd(
+    indicator_id: str = typer.Argument(..., help="The indicator's id."),
+    reason: str = typer.Option(..., "--reason", help=REASON_HELP),
+    as_user: str | None = typer.Option(None, "--as", help=AS_HELP),
+) -> None:
+    """Undo an exclusion: the indicator links again (within the cap)."""
+    iid = _uuid(indicator_id, "indicator")
+    with cli_session() as session:
+        actions.include_indicator(session, _actor(session, as_user), iid, reason)
+    typer.echo(f"indicator {iid} links again")
+
+
+@app.command("lift")
+def lift_cmd(
+    indicator_id: str = typer.Argument(..., help="The over-correlating indicator's id."),
+    reason: str = typer.Option(..., "--reason", help=REASON_HELP),
+    as_user: str | None = typer.Option(None, "--as", help=AS_HELP),
+) -> None:
+    """Let an over-correlating indicator link again, whatever the number of reports holding
+    it. A user may lift it only when they may see every one of those reports; without
+    ``--as`` the operator lifts it as the system."""
+    iid = _uuid(indicator_id, "indicator")
+    with cli_session() as session:
+        actions.lift_over_correlation(session, _actor(session, as_user), iid, reason)
+    typer.echo(f"indicator {iid} lifted: it links again")
 
 
 @app.command("recompute")

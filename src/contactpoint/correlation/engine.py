@@ -50,7 +50,7 @@ def _states(session: Session) -> dict[uuid.UUID, IndicatorLinkState]:
     return {s.indicator_id: s for s in session.scalars(select(IndicatorLinkState))}
 
 
-def _states_of(
+def states_of(
     session: Session, indicator_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, IndicatorLinkState]:
     """The states of these indicators alone (the table grows with every hub met)."""
@@ -143,7 +143,7 @@ def link_reports(session: Session, report_ids: Sequence[uuid.UUID], max_campaign
         return
     seed_keys = set().union(*_keys_of(session, seeds).values())
     seed_inds = [uuid.UUID(k[2:]) for k in seed_keys if not unionfind.is_manual(k)]
-    states = _states_of(session, seed_inds)
+    states = states_of(session, seed_inds)
     counts = _counts(session, seed_inds)
     load: set[Key] = {k for k in seed_keys if unionfind.is_manual(k)}
     for iid in seed_inds:

@@ -25,7 +25,7 @@ from contactpoint.core.config import Settings, get_settings
 from contactpoint.core.db import utcnow
 from contactpoint.core.errors import Forbidden, InvalidInput, NotFound
 from contactpoint.correlation import engine
-from contactpoint.correlation.models import CampaignMember, IndicatorLinkState
+from contactpoint.correlation.models import CampaignMember
 from contactpoint.indicators.models import Indicator, ReportIndicator
 from contactpoint.reports.models import Report
 
@@ -306,13 +306,13 @@ def _indicators(
     holding it, and ``may_lift`` says whether the actor sees *all* of them: only then may they
     lift it, since lifting links reports they could not judge. The total over reports the
     actor may not see is never given."""
-    states = {s.indicator_id: s for s in session.scalars(select(IndicatorLinkState))}
     rows = session.execute(
         select(Indicator, func.count(func.distinct(ReportIndicator.report_id)))
         .join(ReportIndicator, ReportIndicator.indicator_id == Indicator.id)
         .where(ReportIndicator.report_id.in_(report_ids))
         .group_by(Indicator.id)
     ).all()
+    states = engine.states_of(session, [ind.id for ind, _ in rows])
     special = [ind.id for ind, _ in rows if ind.id in states]
     seen, hidden = holder_counts(session, actor, special)
     out = []

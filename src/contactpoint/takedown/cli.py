@@ -18,13 +18,12 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from contactpoint.accounts.deps import actor_for_user
-from contactpoint.accounts.models import User
+from contactpoint.accounts.deps import actor_by_email
 from contactpoint.core.actor import SYSTEM, Actor
 from contactpoint.core.clitools import cli_session, fail
+from contactpoint.core.errors import NotFound
 from contactpoint.takedown import notice_escalation, service, timestamps
 from contactpoint.takedown.models import Notice
 from contactpoint.takedown.schemas import NoticeIn
@@ -35,14 +34,10 @@ AS_HELP = "Act as this user (e-mail): their organisation and permissions apply."
 
 
 def _actor(session: Session, email: str | None) -> Actor:
-    if email is None:
-        return SYSTEM
-    user = session.scalars(
-        select(User).where(func.lower(User.email) == email.strip().lower())
-    ).first()
-    if user is None or not user.active:
-        raise fail(f"no active user {email}")
-    return actor_for_user(user, user.organisation)
+    try:
+        return actor_by_email(session, email, SYSTEM)
+    except NotFound as exc:
+        raise fail(exc.detail) from None
 
 
 def _row(session: Session, n: Notice) -> list[str]:
