@@ -91,6 +91,11 @@ def test_first_spanning_then_growth_only(db: Session, people: dict[str, uuid.UUI
     assert "now spans 2 countries" in note.body and "DE 1" in note.body and "FR 2" in note.body
     for leak in (a.reference, b.reference, str(b.id), "fake seller", IBAN):
         assert leak not in note.body + note.subject  # counts only, never content
+    # The EU contact point may read none of these AMBER reports: no link to a page that
+    # would be a 404 for it, but the way to ask.
+    eu_note = box["officer.eu"][0]
+    assert eu_note.link == "/cooperation/new" and "You may read none of them" in eu_note.body
+    assert "DE 1" in eu_note.body and "Open the campaign" not in eu_note.body
     assert notices.run(db).notifications == 0  # a repeat tells nobody again
     add(db, people["de"], "DE")
     add(db, people["de"], "DE")

@@ -20,11 +20,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from contactpoint.accounts.deps import actor_for_user
 from contactpoint.accounts.models import Organisation, OrgKind, Role, User
 from contactpoint.core import audit, notify
+from contactpoint.core.access import visible
 from contactpoint.core.actor import SYSTEM
 from contactpoint.core.config import Settings
 from contactpoint.core.db import utcnow
@@ -97,7 +99,28 @@ def _officers(session: Session, country: str | None) -> list[User]:
     return [u for u in users if OFFICER in (u.roles or [])]
 
 
-def _message(cid: uuid.UUID, counts: dict[str, int], new: dict[str, int], first: bool) -> str:
+def _readers(session: Session, cid: uuid.UUID, users: list[User]) -> set[uuid.UUID]:
+    """The users who may read at least one member of the campaign (the one visibility
+    function, per user: TLP:RED names people, not organisations)."""
+    out: set[uuid.UUID] = set()
+    for u in users:
+        actor = actor_for_user(u, u.organisation)
+        if session.scalar(
+            select(
+                exists().where(
+                    CampaignMember.campaign_id == cid,
+                    CampaignMember.report_id == Report.id,
+                    visible(Report, actor),
+                )
+            )
+        ):
+            out.add(u.id)
+    return out
+
+
+def _message(
+    cid: uuid.UUID, counts: dict[str, int], new: dict[str, int], first: bool, reader: bool
+) -> str:
     per = ", ".join(
         f"{c} {n}" + (f" (+{new[c]})" if c in new and not first else "")
         for c, n in sorted(counts.items())
@@ -108,9 +131,14 @@ def _message(cid: uuid.UUID, counts: dict[str, int], new: dict[str, int], first:
         if first
         else f"Campaign {str(cid)[:8]} grew by {total_new} report(s) in {', '.join(sorted(new))}."
     )
+    if reader:
+        return (
+            f"{lead} Reports by country: {per}. Open the campaign to see the reports you may "
+            "read; ask the holders through a cooperation request for the others."
+        )
     return (
-        f"{lead} Reports by country: {per}. Open the campaign to see the reports you may "
-        "read; ask the holders through a cooperation request for the others."
+        f"{lead} Reports by country: {per}. You may read none of them: ask the contact "
+        "points of those countries through a cooperation request."
     )
 
 
@@ -161,19 +189,26 @@ def run(
         if not new:
             continue
         first = not before
-        users = [u for c in [*sorted(per_country), None] for u in of(c)]
-        body = _message(cid, per_country, new, first)
-        subject = body.split(".")[0]
-        rows = notify.notify(
-            session,
-            [notify.Addressee(u.id, u.email) for u in users],
-            kind=KIND,
-            subject=subject[:300],
-            body=body,
-            link=f"/campaigns/{cid}",
-            email=True,
-            settings=settings,
-        )
+        users = list({u.id: u for c in [*sorted(per_country), None] for u in of(c)}.values())
+        readers = _readers(session, cid, users)
+        rows: list[notify.Notification] = []
+        # Those who may read none of its reports get no link to a page that would be a 404
+        # for them, but the way to ask for them.
+        for reader, link in ((True, f"/campaigns/{cid}"), (False, "/cooperation/new")):
+            group = [u for u in users if (u.id in readers) is reader]
+            if not group:
+                continue
+            body = _message(cid, per_country, new, first, reader)
+            rows += notify.notify(
+                session,
+                [notify.Addressee(u.id, u.email) for u in group],
+                kind=KIND,
+                subject=body.split(".")[0][:300],
+                body=body,
+                link=link,
+                email=True,
+                settings=settings,
+            )
         for country in new:
             if country not in before:
                 session.add(
