@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import typer
@@ -118,45 +119,44 @@ def show_cmd(
     console.print(shared)
 
 
-@app.command("exclude")
-def exclude_cmd(
-    indicator_id: str = typer.Argument(..., help="The indicator's id (see `campaigns show`)."),
-    reason: str = typer.Option(..., "--reason", help=REASON_HELP),
-    as_user: str | None = typer.Option(None, "--as", help=AS_HELP),
-) -> None:
-    """Stop an indicator from linking reports; campaigns it joined are split."""
-    iid = _uuid(indicator_id, "indicator")
-    with cli_session() as session:
-        actions.exclude_indicator(session, _actor(session, as_user), iid, reason)
-    typer.echo(f"indicator {iid} excluded from linking")
+IndicatorAction = Callable[[Session, Actor, uuid.UUID, str], None]
+ACTIONS: dict[str, tuple[IndicatorAction, str, str]] = {
+    "exclude": (
+        actions.exclude_indicator,
+        "Stop an indicator from linking reports; campaigns it joined are split.",
+        "excluded from linking",
+    ),
+    "include": (
+        actions.include_indicator,
+        "Undo an exclusion: the indicator links again (within the cap).",
+        "links again",
+    ),
+    "lift": (
+        actions.lift_over_correlation,
+        "Let an over-correlating indicator link again, whatever the number of reports "
+        "holding it. A user may lift it only when they may see every one of those reports; "
+        "without --as the operator lifts it as the system.",
+        "lifted: it links again",
+    ),
+}
 
 
-@app.command("include")
-def include_cmd(
-    indicator_id: str = typer.Argument(..., help="The indicator's id."),
-    reason: str = typer.Option(..., "--reason", help=REASON_HELP),
-    as_user: str | None = typer.Option(None, "--as", help=AS_HELP),
-) -> None:
-    """Undo an exclusion: the indicator links again (within the cap)."""
-    iid = _uuid(indicator_id, "indicator")
-    with cli_session() as session:
-        actions.include_indicator(session, _actor(session, as_user), iid, reason)
-    typer.echo(f"indicator {iid} links again")
+def _indicator_command(name: str, act: IndicatorAction, help_: str, done: str) -> None:
+    def command(
+        indicator_id: str = typer.Argument(..., help="The indicator's id (`campaigns show`)."),
+        reason: str = typer.Option(..., "--reason", help=REASON_HELP),
+        as_user: str | None = typer.Option(None, "--as", help=AS_HELP),
+    ) -> None:
+        iid = _uuid(indicator_id, "indicator")
+        with cli_session() as session:
+            act(session, _actor(session, as_user), iid, reason)
+        typer.echo(f"indicator {iid} {done}")
+
+    app.command(name, help=help_)(command)
 
 
-@app.command("lift")
-def lift_cmd(
-    indicator_id: str = typer.Argument(..., help="The over-correlating indicator's id."),
-    reason: str = typer.Option(..., "--reason", help=REASON_HELP),
-    as_user: str | None = typer.Option(None, "--as", help=AS_HELP),
-) -> None:
-    """Let an over-correlating indicator link again, whatever the number of reports holding
-    it. A user may lift it only when they may see every one of those reports; without
-    ``--as`` the operator lifts it as the system."""
-    iid = _uuid(indicator_id, "indicator")
-    with cli_session() as session:
-        actions.lift_over_correlation(session, _actor(session, as_user), iid, reason)
-    typer.echo(f"indicator {iid} lifted: it links again")
+for _name, (_act, _help, _done) in ACTIONS.items():
+    _indicator_command(_name, _act, _help, _done)
 
 
 @app.command("recompute")
