@@ -166,7 +166,7 @@ def _insert(
     others = [o for o in receiving if o != owner]
     if others:
         set_recipients(session, report, org_ids=others)
-    search.index(session, report.id, report.description)
+    search.index(session, report.id, report.description, new=True)
     indicator_links.link_on_intake(session, report, found)
     return report, secret
 

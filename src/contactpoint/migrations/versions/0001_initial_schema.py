@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 16:07:10.459602
+Create Date: 2026-11-28 18:11:08.634598
 """
 
 from __future__ import annotations
@@ -445,8 +445,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_share_recipients'))
     )
     with op.batch_alter_table('share_recipients', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_share_recipients_object_id'), ['object_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_share_recipients_object_type'), ['object_type'], unique=False)
+        batch_op.create_index('ix_share_recipients_object', ['object_id', 'object_type'], unique=False)
         batch_op.create_index(batch_op.f('ix_share_recipients_org_id'), ['org_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_share_recipients_user_id'), ['user_id'], unique=False)
 
@@ -926,8 +925,7 @@ def downgrade() -> None:
     with op.batch_alter_table('share_recipients', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_share_recipients_user_id'))
         batch_op.drop_index(batch_op.f('ix_share_recipients_org_id'))
-        batch_op.drop_index(batch_op.f('ix_share_recipients_object_type'))
-        batch_op.drop_index(batch_op.f('ix_share_recipients_object_id'))
+        batch_op.drop_index('ix_share_recipients_object')
 
     op.drop_table('share_recipients')
     with op.batch_alter_table('reports', schema=None) as batch_op:
