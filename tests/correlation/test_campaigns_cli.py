@@ -5,6 +5,7 @@ analyst may."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
@@ -13,7 +14,7 @@ from typer.testing import CliRunner
 
 from contactpoint.cli import app
 from contactpoint.core.audit import AuditEntry
-from contactpoint.core.config import Settings
+from contactpoint.core.config import Settings, get_settings
 from contactpoint.core.db import transaction
 from contactpoint.correlation import service as campaigns
 from contactpoint.correlation.models import CampaignMember
@@ -26,7 +27,7 @@ IBAN = "FR7630006000011234567890189"
 @pytest.fixture
 def world(
     factory: sessionmaker[Session], settings: Settings, monkeypatch: pytest.MonkeyPatch
-) -> dict[str, str]:
+) -> Iterator[dict[str, str]]:
     """One IBAN held by a French report and two German ones, past a cap of 2: it stops
     linking, and the French analyst cannot see the German reports."""
     monkeypatch.setenv("CONTACTPOINT_CORRELATION_MAX_CAMPAIGNS", "2")
@@ -42,7 +43,10 @@ def world(
         campaigns.link_reports(s, [r.id for r in made])
         iban = s.scalars(select(Indicator).where(Indicator.type == "iban")).one()
         assert fr.label and de.label
-        return {"fr": fr.label, "de": de.label, "iban": str(iban.id)}
+        ids_ = {"fr": fr.label, "de": de.label, "iban": str(iban.id)}
+    yield ids_
+    # The cached settings hold the cap of 2: later tests in this process must not see it.
+    get_settings.cache_clear()
 
 
 def test_the_operator_lifts_what_no_analyst_may(
