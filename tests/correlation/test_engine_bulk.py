@@ -19,10 +19,14 @@ from contactpoint.core.actor import Actor
 from contactpoint.core.config import Settings
 from contactpoint.core.db import transaction
 from contactpoint.correlation import engine
+from contactpoint.correlation import service as campaigns
 from contactpoint.correlation.models import Campaign, CampaignMember, IndicatorLinkState
 from contactpoint.correlation.states import LinkState
-from contactpoint.indicators.models import Indicator
+from contactpoint.indicators.models import Indicator, ReportIndicator
+from contactpoint.reports import service as reports
 from contactpoint.reports.bulk import import_file
+from contactpoint.reports.models import Source
+from contactpoint.reports.schemas import ReportIn
 from factories import actor_of, make_org, make_user, report_data
 
 CAP = 4
@@ -183,3 +187,80 @@ def test_an_interrupted_import_is_settled_when_it_resumes(
     settled = assert_equals_recompute(factory)
     # The crash did leave work for the rerun: some campaign was taken apart by it.
     assert set(unsettled) != set(settled)
+
+
+def test_reports_linked_one_at_a_time_equal_a_recompute(
+    tmp_path: Path, factory: sessionmaker[Session], settings: Settings, bank: Actor
+) -> None:
+    """The ``correlation.link`` job's delta path: reports submitted one by one after an
+    import join, merge and grow its campaigns, and push indicators past the cap (taken apart
+    at once, not at an import's end); the result equals a full recompute."""
+    first = write_file(tmp_path / "first.jsonl", 120, seed=1)
+    import_file(factory, capped(settings), bank, first, batch_size=25, workers=0)
+    with transaction(factory) as s:
+        over_before = set(s.scalars(select(IndicatorLinkState.indicator_id)))
+        stored = {c.id: c.size for c in s.scalars(select(Campaign))}
+    second = write_file(tmp_path / "second.jsonl", 160, seed=2, start=1000)
+    lines = second.read_text(encoding="utf-8").splitlines()
+    for line in lines:
+        submit_and_link(factory, capped(settings), bank, line)
+    with transaction(factory) as s:
+        assert set(s.scalars(select(IndicatorLinkState.indicator_id))) - over_before
+        a, b = bridge(s)  # two linking URLs of two campaigns
+    # A report naming both merges the two campaigns: the bigger keeps its id.
+    body = json.loads(lines[0]) | {
+        "external_id": "bridge",
+        "suspect_identifiers": [{"type": "url", "value": a}, {"type": "url", "value": b}],
+    }
+    submit_and_link(factory, capped(settings), bank, json.dumps(body))
+    after = assert_equals_recompute(factory)
+    grown = {v[0]: len(m) for m, v in after.items() if v[0] in stored}
+    assert any(n > stored[c] for c, n in grown.items())  # grew under their own ids
+    assert set(stored) - set(grown)  # and one was merged away
+
+
+def submit_and_link(
+    factory: sessionmaker[Session], settings: Settings, actor: Actor, line: str
+) -> None:
+    """As the API and then the ``correlation.link`` job run it: two transactions."""
+    with transaction(factory) as s:
+        s.info["settings"] = settings
+        r = reports.submit(s, actor, ReportIn.model_validate_json(line), source=Source.API)
+    with transaction(factory) as s:
+        s.info["settings"] = settings
+        campaigns.link_reports(s, [r.report.id])
+
+
+def bridge(s: Session) -> tuple[str, str]:
+    """Two URLs that still link (under the cap, no state), held in two stored campaigns."""
+    stated = set(s.scalars(select(IndicatorLinkState.indicator_id)))
+    seen: dict[uuid.UUID, str] = {}
+    for value, cid, iid in s.execute(
+        select(Indicator.value, CampaignMember.campaign_id, Indicator.id)
+        .join(ReportIndicator, ReportIndicator.indicator_id == Indicator.id)
+        .join(CampaignMember, CampaignMember.report_id == ReportIndicator.report_id)
+        .where(Indicator.type == "url", Indicator.report_count < CAP)
+        .order_by(Indicator.value)
+    ):
+        if iid not in stated and value and cid not in seen:
+            seen[cid] = value
+    assert len(seen) >= 2, "the data should leave two campaigns with a linking URL"
+    first, second = list(seen.values())[:2]
+    return first, second
+
+
+def test_a_report_already_linked_is_linked_again_through_its_closure(
+    tmp_path: Path, factory: sessionmaker[Session], settings: Settings, bank: Actor
+) -> None:
+    """Linking a report that is already in a campaign (a retried job) changes nothing."""
+    first = write_file(tmp_path / "first.jsonl", 60, seed=5)
+    import_file(factory, capped(settings), bank, first, batch_size=20, workers=0)
+    with transaction(factory) as s:
+        before = snapshot(s)
+        member = s.scalars(select(CampaignMember.report_id)).first()
+        assert member is not None
+    with transaction(factory) as s:
+        s.info["settings"] = capped(settings)
+        campaigns.link_reports(s, [member])
+    with transaction(factory) as s:
+        assert snapshot(s) == before

@@ -30,7 +30,7 @@ from contactpoint.correlation.models import (
 from contactpoint.correlation.states import LinkState
 from contactpoint.indicators.models import Indicator, ReportIndicator
 from contactpoint.reports import copy
-from contactpoint.reports.fastload import LinkBatch, register_linker
+from contactpoint.reports.fastload import IndicatorCount, LinkBatch, register_linker
 from contactpoint.reports.models import Report
 
 CHUNK = 500  # ids per IN (...) clause: well under SQLite's variable limit
@@ -280,7 +280,99 @@ def _totals(session: Session, campaign: Campaign, members: Sequence[uuid.UUID]) 
 
 
 def link_bulk(session: Session, batch: LinkBatch, max_campaigns: int) -> None:
-    """Bring campaigns up to date after a bulk-import batch, writing only the delta.
+    """Bring campaigns up to date after a bulk-import batch, writing only the delta
+    (:func:`_link_delta`). An indicator that crosses the cap in this batch stops linking;
+    what it joined before is taken apart when the import ends (:func:`settle_crossed`)."""
+    touched, _ = _link_delta(session, batch, max_campaigns)
+    if touched:
+        # Contact points hear of campaigns that now span countries (by job name: the
+        # notices live with the campaign pages).
+        jobs.defer(session, "correlation.notify", campaign_ids=sorted(map(str, touched)))
+
+
+def link_new(session: Session, report_ids: Sequence[uuid.UUID], max_campaigns: int) -> None:
+    """Link reports just stored (the ``correlation.link`` job) through the delta path: one
+    stored holder per indicator stands for its campaign, and a merge moves only the smaller
+    campaigns' members, so a report that joins a campaign of thousands reads none of them.
+    An indicator it takes over the cap is taken apart at once. Reports already linked, or
+    holding manual links, go through :func:`link_reports`, which re-reads the closure."""
+    new_ids = list(dict.fromkeys(report_ids))
+    if not new_ids:
+        return
+    batch = _batch_of(session, new_ids) if len(new_ids) <= CHUNK else None
+    if batch is None:
+        link_reports(session, new_ids, max_campaigns)
+        return
+    _, crossed = _link_delta(session, batch, max_campaigns, read_held=True)
+    if crossed:
+        _split(session, _holders(session, [ikey(i) for i in crossed]))
+
+
+def _batch_of(session: Session, new_ids: list[uuid.UUID]) -> LinkBatch | None:
+    """What :func:`link_bulk` is given for a batch, read back for stored reports; None when
+    one of them is already in a campaign or holds a manual link (not new)."""
+    linked = session.scalars(
+        select(CampaignMember.report_id).where(CampaignMember.report_id.in_(new_ids)).limit(1)
+    ).first()
+    manual = session.scalars(
+        select(ManualLink.report_id).where(ManualLink.report_id.in_(new_ids)).limit(1)
+    ).first()
+    if linked is not None or manual is not None:
+        return None
+    reports = [
+        (rid, country, at)
+        for rid, country, at in session.execute(
+            select(Report.id, Report.victim_country, Report.created_at).where(
+                Report.id.in_(new_ids)
+            )
+        )
+    ]
+    links: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
+    info: dict[uuid.UUID, tuple[int, bool]] = {}
+    for rid, iid, count, listed in session.execute(
+        select(
+            ReportIndicator.report_id,
+            ReportIndicator.indicator_id,
+            Indicator.report_count,
+            Indicator.warninglisted,
+        )
+        .join(Indicator, Indicator.id == ReportIndicator.indicator_id)
+        .where(ReportIndicator.report_id.in_(new_ids))
+        .distinct()
+    ):
+        links[rid].add(iid)
+        info[iid] = (int(count), bool(listed))
+    added = Counter(i for iids in links.values() for i in iids)
+    indicators = {
+        iid: IndicatorCount(count, added[iid], listed) for iid, (count, listed) in info.items()
+    }
+    return LinkBatch(reports, links, indicators)
+
+
+def _held_apart(
+    session: Session, indicator_ids: Sequence[uuid.UUID], new_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, set[uuid.UUID]]:
+    """Every holder of these linking indicators other than ``new_ids`` (whose links are
+    stored already). All, not one as a bulk batch needs: a stored report whose own link job
+    has not run yet is in no campaign, and would otherwise be left out. A linking indicator
+    has at most the cap's number of holders (unless an analyst lifted it)."""
+    out: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
+    new = set(new_ids)
+    for part in _chunks(sorted(indicator_ids)):
+        for iid, rid in session.execute(
+            select(ReportIndicator.indicator_id, ReportIndicator.report_id)
+            .where(ReportIndicator.indicator_id.in_(part))
+            .distinct()
+        ):
+            if rid not in new:
+                out[iid].add(rid)
+    return out
+
+
+def _link_delta(
+    session: Session, batch: LinkBatch, max_campaigns: int, *, read_held: bool = False
+) -> tuple[set[uuid.UUID], list[uuid.UUID]]:
+    """Join a batch's new reports with the stored campaigns, writing only the delta.
 
     Persisted campaigns are closed under linking, so one stored holder of an indicator
     stands for its whole campaign: the batch's new reports are joined, in a union-find the
@@ -290,7 +382,8 @@ def link_bulk(session: Session, batch: LinkBatch, max_campaigns: int) -> None:
     campaign is never rewritten. An indicator that crosses the cap in this batch stops
     linking; what it joined before is taken apart when the import ends
     (:func:`settle_crossed`). The result, settled, equals :func:`recompute` on the same
-    data (tests/correlation/test_engine_bulk.py)."""
+    data (tests/correlation/test_engine_bulk.py). Returns the campaigns of two or more
+    countries touched, and the indicators that crossed the cap (now over-correlating)."""
     new_ids = {rid for rid, _, _ in batch.reports}
     info = batch.indicators
     candidates = sorted(i for i, c in info.items() if not c.warninglisted)
@@ -303,21 +396,27 @@ def link_bulk(session: Session, batch: LinkBatch, max_campaigns: int) -> None:
         )
         states.update((iid, st) for iid, st in rows)
     linking: set[uuid.UUID] = set()
-    over: list[dict[str, object]] = []
+    crossed: list[uuid.UUID] = []
     for iid in candidates:
         c = info[iid]
         st = states.get(iid)
         if st is None and c.count > max_campaigns:
-            # What it joined before is taken apart once, at the end (settle_crossed).
-            over.append({"id": uuid.uuid4(), "indicator_id": iid, "state": LinkState.OVER})
+            crossed.append(iid)
         elif st is None or st is LinkState.LIFTED:
             linking.add(iid)
-    if over:
-        session.execute(insert(IndicatorLinkState), over)
-
-    # One stored holder per linking indicator that stored reports already hold.
-    anchor = {i: batch.held[i] for i in linking if i in batch.held}
-    olds = sorted(set(anchor.values()))
+    if crossed:
+        session.execute(
+            insert(IndicatorLinkState),
+            [{"id": uuid.uuid4(), "indicator_id": i, "state": LinkState.OVER} for i in crossed],
+        )
+    # Stored holders of each linking indicator: one stands for its campaign in a bulk batch.
+    anchor: dict[uuid.UUID, set[uuid.UUID]]
+    if read_held:  # the batch's links are stored already: read the others' (link_new)
+        stored = [i for i in linking if info[i].count > info[i].added]
+        anchor = _held_apart(session, stored, sorted(new_ids))
+    else:
+        anchor = {i: {batch.held[i]} for i in linking if i in batch.held}
+    olds = sorted(set().union(*anchor.values()))
     campaign_of: dict[uuid.UUID, uuid.UUID] = {}
     for part in _chunks(olds):
         members = session.execute(
@@ -355,18 +454,14 @@ def link_bulk(session: Session, batch: LinkBatch, max_campaigns: int) -> None:
         for iid in iids & linking:
             holders[iid].append(rid)
     for iid, hs in holders.items():
-        old = anchor.get(iid)
-        node = campaign_of.get(old, old) if old is not None else None
-        if node is not None:
+        nodes = sorted({campaign_of.get(o, o) for o in anchor.get(iid, ())})
+        for node in nodes:
             uf.add(node)
-            hs = [node, *hs]
+        hs = [*nodes, *hs]
         for r in hs[1:]:
             uf.union(hs[0], r)
     touched = _persist_delta(session, uf.groups(), camps, lone)
-    if touched:
-        # Contact points hear of campaigns that now span countries (by job name: the
-        # notices live with the campaign pages).
-        jobs.defer(session, "correlation.notify", campaign_ids=sorted(map(str, touched)))
+    return touched, crossed
 
 
 def settle_crossed(session: Session, since: datetime) -> None:

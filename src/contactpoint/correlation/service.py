@@ -44,8 +44,9 @@ def _cap(session: Session) -> int:
 
 
 def link_reports(session: Session, report_ids: Sequence[uuid.UUID]) -> None:
-    """Update campaigns for newly stored reports (what the ``correlation.link`` job runs)."""
-    engine.link_reports(session, list(report_ids), _cap(session))
+    """Update campaigns for newly stored reports (what the ``correlation.link`` job runs):
+    the delta path, which reads no campaign's members."""
+    engine.link_new(session, list(report_ids), _cap(session))
 
 
 def recompute(
