@@ -14,7 +14,7 @@ from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from contactpoint.core import crypto, migrate
-from contactpoint.core.config import Settings, normalise_database_url
+from contactpoint.core.config import Settings, get_settings, normalise_database_url
 from contactpoint.core.db import Base, make_engine, make_session_factory, transaction
 from contactpoint.core.models_registry import metadata
 
@@ -99,6 +99,14 @@ def engine(settings: Settings) -> Iterator[Engine]:
     eng = make_engine(settings)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings_cache() -> Iterator[None]:
+    """CLI tests point the cached settings at their own database (and caps); no later test
+    in the same worker may inherit them."""
+    yield
+    get_settings.cache_clear()
 
 
 @pytest.fixture

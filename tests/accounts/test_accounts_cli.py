@@ -27,7 +27,6 @@ def cli(settings: Settings, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no
         return runner.invoke(app, list(args), input=input)
 
     yield run
-    get_settings.cache_clear()  # later tests must not inherit this test's database
 
 
 def test_org_user_token_mfa_round_trip(cli, factory: sessionmaker[Session]) -> None:  # type: ignore[no-untyped-def]

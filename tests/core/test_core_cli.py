@@ -23,7 +23,6 @@ runner = CliRunner()
 def cli(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Result]]:
     use_cli_settings(monkeypatch, settings)
     yield lambda *args: runner.invoke(app, list(args))
-    get_settings.cache_clear()
 
 
 def _append(factory: sessionmaker[Session], n: int) -> None:

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from contactpoint.cli import app
 from contactpoint.core.audit import AuditEntry
-from contactpoint.core.config import Settings, get_settings
+from contactpoint.core.config import Settings
 from contactpoint.core.db import transaction
 from contactpoint.correlation import service as campaigns
 from contactpoint.correlation.models import CampaignMember
@@ -45,8 +45,6 @@ def world(
         assert fr.label and de.label
         ids_ = {"fr": fr.label, "de": de.label, "iban": str(iban.id)}
     yield ids_
-    # The cached settings hold the cap of 2: later tests in this process must not see it.
-    get_settings.cache_clear()
 
 
 def test_the_operator_lifts_what_no_analyst_may(

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from contactpoint.core import jobs
-from contactpoint.core.config import Settings, get_settings
+from contactpoint.core.config import Settings
 from contactpoint.core.db import transaction
 from contactpoint.correlation import unionfind
 from contactpoint.correlation.models import CampaignMember
@@ -198,4 +198,3 @@ def test_generated_file_imports_and_links_campaigns(
             for ext, country in s.execute(select(Report.external_id, Report.victim_country))
         }
     assert any(len({countries[e] for e in g}) >= 2 for g in expected)  # across borders
-    get_settings.cache_clear()

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from contactpoint.cli import app
-from contactpoint.core.config import Settings, get_settings
+from contactpoint.core.config import Settings
 from contactpoint.core.db import transaction
 from contactpoint.reports.models import Report, Source, Status
 from factories import use_cli_settings
@@ -20,7 +20,6 @@ runner = CliRunner()
 def cli(settings: Settings, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     use_cli_settings(monkeypatch, settings)
     yield lambda *args: runner.invoke(app, list(args))
-    get_settings.cache_clear()
 
 
 def counts(factory: sessionmaker[Session]) -> tuple[int, set[Source], set[Status], set[str]]:

@@ -18,6 +18,13 @@ class Settings(BaseSettings):
     database_url: str = Field(
         "", description="SQLAlchemy URL. Empty means SQLite at VAR_DIR/contactpoint.db."
     )
+    sqlite_cache_mb: int = Field(
+        256,
+        ge=2,
+        description="SQLite page cache per connection, in MiB (SQLite's own default is 2). "
+        "Only used as pages are read: a big import's random-key index writes miss a small "
+        "cache on every row.",
+    )
     key_file: Path | None = Field(
         None, description="Data key file (AES-GCM and HMAC keys). Default VAR_DIR/keys.json."
     )

@@ -100,6 +100,7 @@ def make_engine(settings: Settings) -> Engine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute(f"PRAGMA cache_size=-{int(settings.sqlite_cache_mb) * 1024}")  # KiB
             cur.close()
 
         @event.listens_for(engine, "begin")

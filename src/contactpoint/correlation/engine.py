@@ -454,10 +454,10 @@ def _link_delta(
         for iid in iids & linking:
             holders[iid].append(rid)
     for iid, hs in holders.items():
-        nodes = sorted({campaign_of.get(o, o) for o in anchor.get(iid, ())})
+        nodes = {campaign_of.get(o, o) for o in anchor.get(iid, ())}
         for node in nodes:
             uf.add(node)
-        hs = [*nodes, *hs]
+        hs = [*nodes, *hs]  # the order of unions does not change the groups
         for r in hs[1:]:
             uf.union(hs[0], r)
     touched = _persist_delta(session, uf.groups(), camps, lone)
