@@ -50,12 +50,16 @@ bench: $(STAMP) $(BENCH_STAMP) ## Run the benchmarks in bench/ and print figures
 	@for f in bench/*.py; do case "$$f" in bench/make_*|bench/peers.py) continue;; esac; \
 		echo "== $$f" && $(BENCH_VENV)/bin/python $$f || true; done
 
-migration-reset: $(STAMP) ## (pre-release only) regenerate the initial migration from the models
+migration-reset: $(STAMP) ## (pre-release only) regenerate the initial schema, one revision per area
 	rm -f src/contactpoint/migrations/versions/0001_*.py var/alembic-authoring.db
 	mkdir -p var/migration-hold
-	@# 0002_fulltext.py is hand-written (dialect-specific SQL); hold it aside while 0001 is rebuilt.
+	@# 0002_fulltext.py is hand-written (dialect-specific SQL); hold it aside while 0001 is
+	@# rebuilt (as 0001_NN_<area>_tables.py, in foreign-key order), then chain it after the last area.
 	mv src/contactpoint/migrations/versions/0002_*.py var/migration-hold/ 2>/dev/null || true
-	$(BIN)/alembic revision --autogenerate -m "initial schema" --rev-id 0001; rc=$$?; \
+	$(BIN)/alembic -x split=areas revision --autogenerate -m "initial schema" --rev-id 0001 \
+	  && head=$$($(BIN)/alembic heads | cut -d' ' -f1) \
+	  && sed -i "s/^down_revision = .*/down_revision = \"$$head\"/; s/^Revises: .*/Revises: $$head/" \
+	    var/migration-hold/0002_*.py; rc=$$?; \
 	  mv var/migration-hold/0002_*.py src/contactpoint/migrations/versions/ 2>/dev/null; \
 	  rm -f var/alembic-authoring.db; exit $$rc
 

@@ -4,7 +4,7 @@ The one migration that `make migration-reset` does not regenerate: autogenerate 
 express an FTS5 virtual table or a generated tsvector column.
 
 Revision ID: 0002
-Revises: 0001
+Revises: 0001_08
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0002"
-down_revision = "0001"
+down_revision = "0001_08"
 branch_labels = None
 depends_on = None
 
