@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Column, MetaData, String, Table, Text, cast, func, select, update
+from sqlalchemy import Column, MetaData, String, Table, Text, select, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
@@ -30,7 +30,7 @@ from contactpoint.core.access import Recipient
 from contactpoint.core.actor import Actor
 from contactpoint.core.db import utcnow, uuid4s
 from contactpoint.indicators import service as indicators
-from contactpoint.indicators.models import ReportIndicator
+from contactpoint.indicators.models import Indicator, ReportIndicator
 from contactpoint.indicators.service import Found
 from contactpoint.reports import copy
 from contactpoint.reports.extract_pool import Prepared
@@ -349,16 +349,23 @@ def _store_indicators(
 
 def _stored_holders(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
     """One stored holder per indicator: asked before the batch's links exist, so any will
-    do (the smallest id, found on the (indicator, report) index)."""
+    do (the smallest id). One index probe each, on (indicator, report): a hub is held by
+    hundreds of thousands of reports, and an aggregate over them (PostgreSQL has no min()
+    of uuid, so it was min() of the id as text) read them all in every batch."""
     out: dict[uuid.UUID, uuid.UUID] = {}
+    first = (
+        select(ReportIndicator.report_id)
+        .where(ReportIndicator.indicator_id == Indicator.id)
+        .order_by(ReportIndicator.report_id)
+        .limit(1)
+        .correlate(Indicator)
+        .scalar_subquery()
+    )
     for i in range(0, len(ids), CHUNK):
         rows = session.execute(
-            # As text: PostgreSQL has no min() of uuid.
-            select(ReportIndicator.indicator_id, func.min(cast(ReportIndicator.report_id, Text)))
-            .where(ReportIndicator.indicator_id.in_(ids[i : i + CHUNK]))
-            .group_by(ReportIndicator.indicator_id)
+            select(Indicator.id, first).where(Indicator.id.in_(ids[i : i + CHUNK]))
         )
-        out.update((iid, uuid.UUID(rid)) for iid, rid in rows)
+        out.update((iid, rid) for iid, rid in rows if rid is not None)
     return out
 
 
