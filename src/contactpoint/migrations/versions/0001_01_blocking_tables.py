@@ -2,7 +2,7 @@
 
 Revision ID: 0001_01
 Revises: 0001_00
-Create Date: 2026-11-28 19:37:44.637169
+Create Date: 2026-11-28 19:50:48.949587
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_02
 Revises: 0001_01
-Create Date: 2026-11-28 19:37:44.658199
+Create Date: 2026-11-28 19:50:48.969598
 """
 
 from __future__ import annotations

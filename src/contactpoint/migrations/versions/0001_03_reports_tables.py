@@ -2,7 +2,7 @@
 
 Revision ID: 0001_03
 Revises: 0001_02
-Create Date: 2026-11-28 19:37:44.687366
+Create Date: 2026-11-28 19:50:48.995305
 """
 
 from __future__ import annotations
@@ -98,7 +98,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_reports_incident_type'), ['incident_type'], unique=False)
         batch_op.create_index(batch_op.f('ix_reports_offence'), ['offence'], unique=False)
         batch_op.create_index(batch_op.f('ix_reports_owner_org_id'), ['owner_org_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_reports_reporting_org_id'), ['reporting_org_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_reports_source'), ['source'], unique=False)
         batch_op.create_index(batch_op.f('ix_reports_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_reports_tlp'), ['tlp'], unique=False)
@@ -156,7 +155,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_reports_tlp'))
         batch_op.drop_index(batch_op.f('ix_reports_status'))
         batch_op.drop_index(batch_op.f('ix_reports_source'))
-        batch_op.drop_index(batch_op.f('ix_reports_reporting_org_id'))
         batch_op.drop_index(batch_op.f('ix_reports_owner_org_id'))
         batch_op.drop_index(batch_op.f('ix_reports_offence'))
         batch_op.drop_index(batch_op.f('ix_reports_incident_type'))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_08
 Revises: 0001_07
-Create Date: 2026-11-28 19:37:44.814858
+Create Date: 2026-11-28 19:50:49.109276
 """
 
 from __future__ import annotations
