@@ -180,6 +180,9 @@ def _commit(
         s.info["settings"] = settings
         result = fastload.write_batch(s, ctx, batch, last_line)
     summary.accepted += result.accepted
+    if result.accepted:
+        with transaction(factory) as s:
+            fastload.refresh_statistics(s, ctx, summary.accepted)
     summary.duplicates += result.duplicates
     summary.rejected += result.rejected
     summary.rejects.extend(result.rejects)
