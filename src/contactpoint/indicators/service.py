@@ -10,6 +10,7 @@ import hashlib
 import ipaddress
 import re
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dc_field
@@ -346,12 +347,34 @@ def store(
                     "flags": list(f.flags),
                 }
             )
+    # Pairs (report, indicator) stored before: counts grow by the new pairs only. Counting
+    # every holder again read a hub's hundreds of thousands of links for one new report.
+    report_ids = list(dict.fromkeys(r for r, _, _ in batch))
+    before: set[tuple[uuid.UUID, uuid.UUID]] = set()
+    for part in _chunks(report_ids):
+        before.update(
+            session.execute(
+                select(ReportIndicator.report_id, ReportIndicator.indicator_id)
+                .where(ReportIndicator.report_id.in_(part))
+                .distinct()
+            ).tuples()
+        )
     stmt = _insert(session, ReportIndicator).on_conflict_do_nothing(
         index_elements=["report_id", "indicator_id", "field", "start"]
     )
     for chunk in _chunks(links):
         session.execute(stmt, list(chunk))
-    recount(session, {ind.id for ind in rows.values()})
+    added = Counter(i for r, i in {(k[0], k[1]) for k in seen_links} - before)
+    for n in sorted(set(added.values())):
+        ids = sorted(i for i, c in added.items() if c == n)
+        for part in _chunks(ids):
+            session.execute(
+                update(Indicator)
+                .where(Indicator.id.in_(part))
+                .values(report_count=Indicator.report_count + n)
+                .execution_options(synchronize_session=False)
+            )
+    _expire_counts(session, set(added))
     return seen_links
 
 
@@ -370,7 +393,10 @@ def recount(session: Session, indicator_ids: Iterable[uuid.UUID]) -> None:
             .values(report_count=counted)
             .execution_options(synchronize_session=False)
         )
-    wanted = set(ids)
+    _expire_counts(session, set(ids))
+
+
+def _expire_counts(session: Session, wanted: set[uuid.UUID]) -> None:
     for obj in list(session.identity_map.values()):
         if isinstance(obj, Indicator) and obj.id in wanted:
             session.expire(obj, ["report_count"])  # reload the count the UPDATE set
