@@ -24,7 +24,7 @@ from contactpoint.core.actor import Actor
 from contactpoint.core.config import Settings, get_settings
 from contactpoint.core.db import utcnow
 from contactpoint.core.errors import Forbidden, InvalidInput, NotFound
-from contactpoint.correlation import engine
+from contactpoint.correlation import delta, engine
 from contactpoint.correlation.models import CampaignMember
 from contactpoint.indicators.models import Indicator, ReportIndicator
 from contactpoint.reports.models import Report
@@ -46,7 +46,7 @@ def _cap(session: Session) -> int:
 def link_reports(session: Session, report_ids: Sequence[uuid.UUID]) -> None:
     """Update campaigns for newly stored reports (what the ``correlation.link`` job runs):
     the delta path, which reads no campaign's members."""
-    engine.link_new(session, list(report_ids), _cap(session))
+    delta.link_new(session, list(report_ids), _cap(session))
 
 
 def recompute(

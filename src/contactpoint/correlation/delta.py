@@ -1,0 +1,421 @@
+"""Linking that writes only the delta: the bulk importer's batches (:func:`link_bulk`) and
+new reports one at a time (:func:`link_new`, the ``correlation.link`` job). One stored holder
+of an indicator stands for its campaign, a merge moves only the smaller campaigns' members,
+and totals are combined from the stored ones. Indicators that cross the cap are taken apart
+by :func:`_split`. The results equal :func:`engine.recompute`
+(tests/correlation/test_engine_bulk.py)."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from contactpoint.core import jobs
+from contactpoint.core.db import utcnow
+from contactpoint.correlation import unionfind
+from contactpoint.correlation.engine import (
+    CHUNK,
+    _blocked_among,
+    _chunks,
+    _holders,
+    _keys_of,
+    ikey,
+    link_reports,
+)
+from contactpoint.correlation.models import (
+    Campaign,
+    CampaignMember,
+    IndicatorLinkState,
+    ManualLink,
+)
+from contactpoint.correlation.states import LinkState
+from contactpoint.indicators.models import Indicator, ReportIndicator
+from contactpoint.reports import copy
+from contactpoint.reports.fastload import IndicatorCount, LinkBatch, register_linker
+from contactpoint.reports.models import Report
+
+
+def link_bulk(session: Session, batch: LinkBatch, max_campaigns: int) -> None:
+    """Bring campaigns up to date after a bulk-import batch, writing only the delta
+    (:func:`_link_delta`). An indicator that crosses the cap in this batch stops linking;
+    what it joined before is taken apart when the import ends (:func:`settle_crossed`)."""
+    touched, _ = _link_delta(session, batch, max_campaigns)
+    if touched:
+        # Contact points hear of campaigns that now span countries (by job name: the
+        # notices live with the campaign pages).
+        jobs.defer(session, "correlation.notify", campaign_ids=sorted(map(str, touched)))
+
+
+def link_new(session: Session, report_ids: Sequence[uuid.UUID], max_campaigns: int) -> None:
+    """Link reports just stored (the ``correlation.link`` job) through the delta path: one
+    stored holder per indicator stands for its campaign, and a merge moves only the smaller
+    campaigns' members, so a report that joins a campaign of thousands reads none of them.
+    An indicator it takes over the cap is taken apart at once. Reports already linked, or
+    holding manual links, go through :func:`link_reports`, which re-reads the closure."""
+    new_ids = list(dict.fromkeys(report_ids))
+    if not new_ids:
+        return
+    batch = _batch_of(session, new_ids) if len(new_ids) <= CHUNK else None
+    if batch is None:
+        link_reports(session, new_ids, max_campaigns)
+        return
+    _, crossed = _link_delta(session, batch, max_campaigns, read_held=True)
+    if crossed:
+        _split(session, _holders(session, [ikey(i) for i in crossed]))
+
+
+def _batch_of(session: Session, new_ids: list[uuid.UUID]) -> LinkBatch | None:
+    """What :func:`link_bulk` is given for a batch, read back for stored reports; None when
+    one of them is already in a campaign or holds a manual link (not new)."""
+    linked = session.scalars(
+        select(CampaignMember.report_id).where(CampaignMember.report_id.in_(new_ids)).limit(1)
+    ).first()
+    manual = session.scalars(
+        select(ManualLink.report_id).where(ManualLink.report_id.in_(new_ids)).limit(1)
+    ).first()
+    if linked is not None or manual is not None:
+        return None
+    reports = [
+        (rid, country, at)
+        for rid, country, at in session.execute(
+            select(Report.id, Report.victim_country, Report.created_at).where(
+                Report.id.in_(new_ids)
+            )
+        )
+    ]
+    links: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
+    info: dict[uuid.UUID, tuple[int, bool]] = {}
+    for rid, iid, count, listed in session.execute(
+        select(
+            ReportIndicator.report_id,
+            ReportIndicator.indicator_id,
+            Indicator.report_count,
+            Indicator.warninglisted,
+        )
+        .join(Indicator, Indicator.id == ReportIndicator.indicator_id)
+        .where(ReportIndicator.report_id.in_(new_ids))
+        .distinct()
+    ):
+        links[rid].add(iid)
+        info[iid] = (int(count), bool(listed))
+    added = Counter(i for iids in links.values() for i in iids)
+    indicators = {
+        iid: IndicatorCount(count, added[iid], listed) for iid, (count, listed) in info.items()
+    }
+    return LinkBatch(reports, links, indicators)
+
+
+def _held_apart(
+    session: Session, indicator_ids: Sequence[uuid.UUID], new_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, set[uuid.UUID]]:
+    """Every holder of these linking indicators other than ``new_ids`` (whose links are
+    stored already). All, not one as a bulk batch needs: a stored report whose own link job
+    has not run yet is in no campaign, and would otherwise be left out. A linking indicator
+    has at most the cap's number of holders (unless an analyst lifted it)."""
+    out: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
+    new = set(new_ids)
+    for part in _chunks(sorted(indicator_ids)):
+        for iid, rid in session.execute(
+            select(ReportIndicator.indicator_id, ReportIndicator.report_id)
+            .where(ReportIndicator.indicator_id.in_(part))
+            .distinct()
+        ):
+            if rid not in new:
+                out[iid].add(rid)
+    return out
+
+
+def _link_delta(
+    session: Session, batch: LinkBatch, max_campaigns: int, *, read_held: bool = False
+) -> tuple[set[uuid.UUID], list[uuid.UUID]]:
+    """Join a batch's new reports with the stored campaigns, writing only the delta.
+
+    Persisted campaigns are closed under linking, so one stored holder of an indicator
+    stands for its whole campaign: the batch's new reports are joined, in a union-find the
+    size of the batch, with those holders' campaigns (or lone reports). A merge keeps the
+    campaign with most members (ties: the smallest id, as :func:`_persist` does) and moves
+    only the smaller ones' members; totals are combined from the stored ones, so a big
+    campaign is never rewritten. An indicator that crosses the cap in this batch stops
+    linking; what it joined before is taken apart when the import ends
+    (:func:`settle_crossed`). The result, settled, equals :func:`recompute` on the same
+    data (tests/correlation/test_engine_bulk.py). Returns the campaigns of two or more
+    countries touched, and the indicators that crossed the cap (now over-correlating)."""
+    new_ids = {rid for rid, _, _ in batch.reports}
+    info = batch.indicators
+    candidates = sorted(i for i, c in info.items() if not c.warninglisted)
+    states: dict[uuid.UUID, LinkState] = {}
+    for part in _chunks(candidates):
+        rows = session.execute(
+            select(IndicatorLinkState.indicator_id, IndicatorLinkState.state).where(
+                IndicatorLinkState.indicator_id.in_(part)
+            )
+        )
+        states.update((iid, st) for iid, st in rows)
+    linking: set[uuid.UUID] = set()
+    crossed: list[uuid.UUID] = []
+    for iid in candidates:
+        c = info[iid]
+        st = states.get(iid)
+        if st is None and c.count > max_campaigns:
+            crossed.append(iid)
+        elif st is None or st is LinkState.LIFTED:
+            linking.add(iid)
+    if crossed:
+        session.execute(
+            insert(IndicatorLinkState),
+            [{"id": uuid.uuid4(), "indicator_id": i, "state": LinkState.OVER} for i in crossed],
+        )
+    # Stored holders of each linking indicator: one stands for its campaign in a bulk batch.
+    anchor: dict[uuid.UUID, set[uuid.UUID]]
+    if read_held:  # the batch's links are stored already: read the others' (link_new)
+        stored = [i for i in linking if info[i].count > info[i].added]
+        anchor = _held_apart(session, stored, sorted(new_ids))
+    else:
+        anchor = {i: {batch.held[i]} for i in linking if i in batch.held}
+    olds = sorted(set().union(*anchor.values()))
+    campaign_of: dict[uuid.UUID, uuid.UUID] = {}
+    for part in _chunks(olds):
+        members = session.execute(
+            select(CampaignMember.report_id, CampaignMember.campaign_id).where(
+                CampaignMember.report_id.in_(part)
+            )
+        )
+        campaign_of.update((rid, cid) for rid, cid in members)
+    lone: dict[uuid.UUID, tuple[str, datetime]] = {
+        rid: (country, at) for rid, country, at in batch.reports
+    }
+    for part in _chunks([r for r in olds if r not in campaign_of]):
+        for rid, country, at in session.execute(
+            select(Report.id, Report.victim_country, Report.created_at).where(Report.id.in_(part))
+        ):
+            lone[rid] = (country, at)
+    camps: dict[uuid.UUID, _Totals] = {}
+    for part in _chunks(sorted(set(campaign_of.values()))):
+        for cid, size, countries, first, last in session.execute(
+            select(
+                Campaign.id,
+                Campaign.size,
+                Campaign.countries,
+                Campaign.first_seen,
+                Campaign.last_seen,
+            ).where(Campaign.id.in_(part))
+        ):
+            camps[cid] = _Totals(size, set(countries or []), first, last)
+
+    uf: unionfind.UnionFind[uuid.UUID] = unionfind.UnionFind()
+    for rid in new_ids:
+        uf.add(rid)
+    holders: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
+    for rid, iids in batch.links.items():
+        for iid in iids & linking:
+            holders[iid].append(rid)
+    for iid, hs in holders.items():
+        nodes = {campaign_of.get(o, o) for o in anchor.get(iid, ())}
+        for node in nodes:
+            uf.add(node)
+        hs = [*nodes, *hs]  # the order of unions does not change the groups
+        for r in hs[1:]:
+            uf.union(hs[0], r)
+    touched = _persist_delta(session, uf.groups(), camps, lone)
+    return touched, crossed
+
+
+def settle_crossed(session: Session, since: datetime) -> None:
+    """At the end of a bulk import: take apart what the indicators that crossed the cap
+    during it had joined before they crossed. Done once, not in every batch: a split reads
+    every member of the campaigns involved, and a big import meets hubs in most batches.
+    Until then, such campaigns may hold reports joined only through a hub. It reads the
+    states made since the import first started, so a resumed import settles what the
+    interrupted run left."""
+    crossed = sorted(
+        session.scalars(
+            select(IndicatorLinkState.indicator_id).where(
+                IndicatorLinkState.state == LinkState.OVER, IndicatorLinkState.created_at >= since
+            )
+        )
+    )
+    seeds = _holders(session, [ikey(i) for i in crossed])
+    if seeds:
+        _split(session, seeds)
+
+
+def _split(session: Session, seeds: set[uuid.UUID]) -> None:
+    """Take apart the campaigns of ``seeds`` where an indicator that stopped linking held
+    them together, writing only the pieces that leave: blocking a key can only split a
+    stored campaign, never join two, so the piece with most members keeps the campaign (as
+    in :func:`_persist`) and an unchanged campaign is not written at all."""
+    campaign_of: dict[uuid.UUID, uuid.UUID] = {}
+    for part in _chunks(sorted(seeds)):
+        rows = session.execute(
+            select(CampaignMember.report_id, CampaignMember.campaign_id).where(
+                CampaignMember.report_id.in_(part)
+            )
+        )
+        campaign_of.update((rid, cid) for rid, cid in rows)
+    affected = sorted(set(campaign_of.values()))
+    members: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
+    for part in _chunks(affected):
+        rows = session.execute(
+            select(CampaignMember.campaign_id, CampaignMember.report_id).where(
+                CampaignMember.campaign_id.in_(part)
+            )
+        )
+        for cid, rid in rows:
+            members[cid].append(rid)
+    if not members:
+        return
+    keys = {cid: _keys_of(session, rids) for cid, rids in members.items()}
+    blocked = _blocked_among(
+        session, {k for ks in keys.values() for k in set().union(*ks.values())}
+    )
+    now = utcnow()
+    for cid, rids in members.items():
+        pieces = unionfind.components(keys[cid], blocked)
+        if len(pieces) == 1:
+            continue  # the key was not a bridge: nothing to write
+        pieces.sort(key=len, reverse=True)
+        facts = {
+            rid: (country, at)
+            for part in _chunks(rids)
+            for rid, country, at in session.execute(
+                select(Report.id, Report.victim_country, Report.created_at).where(
+                    Report.id.in_(part)
+                )
+            )
+        }
+        for n, piece in enumerate(pieces):
+            ids = sorted(piece)
+            total = _Totals(0, set(), None, None)
+            for r in ids:
+                total.add(*facts[r])
+            values = {
+                "size": total.size,
+                "countries": sorted(total.countries),
+                "first_seen": total.first,
+                "last_seen": total.last,
+                "updated_at": now,
+            }
+            if n == 0 and len(ids) >= 2:
+                session.execute(update(Campaign), [{"id": cid, **values}])
+                continue
+            if n == 0:  # only lone reports are left: the campaign goes
+                session.execute(delete(CampaignMember).where(CampaignMember.campaign_id == cid))
+                session.execute(delete(Campaign).where(Campaign.id == cid))
+                break
+            if len(ids) < 2:
+                target = None  # a lone report is in no campaign
+            else:
+                target = uuid.uuid4()
+                session.execute(insert(Campaign), [{"id": target, "created_at": now, **values}])
+            for part in _chunks(ids):
+                stmt: Any = (
+                    delete(CampaignMember)
+                    if target is None
+                    else update(CampaignMember).values(campaign_id=target)
+                )
+                session.execute(
+                    stmt.where(CampaignMember.report_id.in_(part)).execution_options(
+                        synchronize_session=False
+                    )
+                )
+
+
+@dataclass
+class _Totals:
+    size: int
+    countries: set[str]
+    first: datetime | None
+    last: datetime | None
+
+    def add(self, country: str, at: datetime | None) -> None:
+        self.size += 1
+        self.countries.add(country)
+        self.take(at, at)
+
+    def take(self, first: datetime | None, last: datetime | None) -> None:
+        if first is not None and (self.first is None or first < self.first):
+            self.first = first
+        if last is not None and (self.last is None or last > self.last):
+            self.last = last
+
+
+def _persist_delta(
+    session: Session,
+    groups: list[set[uuid.UUID]],
+    camps: dict[uuid.UUID, _Totals],
+    lone: dict[uuid.UUID, tuple[str, datetime]],
+) -> set[uuid.UUID]:
+    """Write the merged groups; returns the campaigns of two or more countries touched."""
+    now = utcnow()
+    multi: set[uuid.UUID] = set()
+    created: list[dict[str, object]] = []
+    changed: list[dict[str, object]] = []
+    members: list[dict[str, object]] = []
+    moves: list[tuple[uuid.UUID, list[uuid.UUID]]] = []
+    for group in groups:
+        mine = [n for n in group if n in camps]
+        reports = [n for n in group if n not in camps]
+        if sum(camps[c].size for c in mine) + len(reports) < 2:
+            continue  # a report on its own: no campaign
+        keeper = min(mine, key=lambda c: (-camps[c].size, str(c))) if mine else None
+        total = _Totals(0, set(), None, None)
+        for c in mine:
+            t = camps[c]
+            total.size += t.size
+            total.countries |= t.countries
+            total.take(t.first, t.last)
+        for r in reports:
+            total.add(*lone[r])
+        values = {
+            "size": total.size,
+            "countries": sorted(total.countries),
+            "first_seen": total.first,
+            "last_seen": total.last,
+            "updated_at": now,
+        }
+        if keeper is None:
+            keeper = uuid.uuid4()
+            created.append({"id": keeper, "created_at": now, **values})
+        else:
+            changed.append({"id": keeper, **values})
+            losers = [c for c in mine if c != keeper]
+            if losers:
+                moves.append((keeper, losers))
+        members.extend({"report_id": r, "campaign_id": keeper} for r in reports)
+        if len(total.countries) >= 2:
+            multi.add(keeper)
+    if created:
+        session.execute(insert(Campaign), created)
+    if changed:
+        session.execute(update(Campaign), changed)  # bulk UPDATE by primary key
+    for keeper, losers in moves:
+        for part in _chunks(losers):
+            session.execute(
+                update(CampaignMember)
+                .where(CampaignMember.campaign_id.in_(part))
+                .values(campaign_id=keeper)
+                .execution_options(synchronize_session=False)
+            )
+            session.execute(
+                delete(Campaign)
+                .where(Campaign.id.in_(part))
+                .execution_options(synchronize_session=False)
+            )
+    if members:
+        copy.copy_rows(session, _table(CampaignMember), members)
+    return multi
+
+
+register_linker(link_bulk, settle_crossed)
+
+
+def _table(model: Any) -> Table:
+    table: Table = model.__table__
+    return table
