@@ -83,9 +83,15 @@ def test_campaign_graph_renders_and_opens_a_report(live_server: LiveServer, page
     assert problems == [], "\n".join(problems)
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / "campaign-graph.png"), full_page=True)
-    # Click the first report node where cytoscape drew it: the report page opens.
+    # Click a report node where cytoscape drew it, one no other node covers (the layout
+    # may overlap nodes, and a click on the overlap opens the indicator): the report opens.
     spot = page.evaluate(
-        """() => { const cy = window.campaignGraph; const n = cy.nodes('[kind = "report"]')[0];
+        """() => { const cy = window.campaignGraph;
+                   const clear = n => { const p = n.renderedPosition();
+                     return cy.nodes().filter(o => o.id() !== n.id()).every(o => {
+                       const b = o.renderedBoundingBox();
+                       return p.x < b.x1 || p.x > b.x2 || p.y < b.y1 || p.y > b.y2; }); };
+                   const n = cy.nodes('[kind = "report"]').filter(clear)[0];
                    const p = n.renderedPosition(); return {x: p.x, y: p.y, url: n.data('url')}; }"""
     )
     page.locator("#campaign-graph").scroll_into_view_if_needed()
