@@ -182,3 +182,67 @@ def test_references_in_blocks_duplicates_in_one_file_and_audit_per_batch(
         (1, 11, 11),  # line 12 was a duplicate
     ]
     assert per_row == []
+
+
+def indicator_rows(s: Session) -> dict[tuple[str, str], tuple[int, Any, Any]]:
+    return {
+        (i.type, i.lookup_key): (i.report_count, i.first_seen, i.last_seen)
+        for i in s.scalars(select(Indicator))
+    }
+
+
+def test_indicators_met_in_an_earlier_batch_are_updated_by_id(
+    tmp_path: Path, factory: sessionmaker[Session], settings: Settings, orgs: dict[str, Actor]
+) -> None:
+    """Later batches update the records the import met before (its cache) instead of
+    upserting them: counts, first and last seen come out as the upsert makes them."""
+    with transaction(factory) as s:
+        make_report(s, orgs["api"], **body(external_id="api-1"))
+    with transaction(factory) as s:
+        before = indicator_rows(s)
+    path = write(tmp_path / "same.jsonl", [body(external_id=f"b{i}") for i in range(7)])
+    seen: list[int] = []
+    summary = import_file(
+        factory, settings, orgs["bank"], path, batch_size=2, workers=0, after_commit=seen.append
+    )
+    assert (summary.accepted, seen) == (7, [2, 4, 6, 7])
+    with transaction(factory) as s:
+        after = indicator_rows(s)
+        last_batch = max(r.created_at for r in s.scalars(select(Report)))
+    assert after.keys() == before.keys()
+    for key, (count, first, last) in after.items():
+        assert count == before[key][0] + 7, key
+        assert first == before[key][1], key  # the API report's time: still the earliest
+        assert last == last_batch and last > first, key
+
+
+def test_an_indicator_deleted_during_the_import_is_made_again(
+    tmp_path: Path, factory: sessionmaker[Session], settings: Settings, orgs: dict[str, Actor]
+) -> None:
+    """The import's cache of indicators may go stale: a record deleted between batches
+    (by an operator's purge) is upserted again, not updated in vain."""
+    path = write(tmp_path / "same.jsonl", [body(external_id=f"b{i}") for i in range(4)])
+
+    def purge_the_iban(line: int) -> None:
+        if line != 2:
+            return
+        with transaction(factory) as s:
+            iban = s.scalars(select(Indicator).where(Indicator.type == "iban")).one()
+            s.execute(
+                ReportIndicator.__table__.delete().where(ReportIndicator.indicator_id == iban.id)
+            )
+            s.delete(iban)
+
+    summary = import_file(
+        factory, settings, orgs["bank"], path, batch_size=2, workers=0, after_commit=purge_the_iban
+    )
+    assert summary.accepted == 4
+    with transaction(factory) as s:
+        counts = {k[0]: v[0] for k, v in indicator_rows(s).items()}
+        held = s.scalars(
+            select(ReportIndicator.report_id)
+            .join(Indicator, Indicator.id == ReportIndicator.indicator_id)
+            .where(Indicator.type == "iban")
+        ).all()
+    assert counts["iban"] == 2 and len(set(held)) == 2  # the second batch's two reports
+    assert counts["phone"] == 4

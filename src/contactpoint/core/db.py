@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,26 +28,37 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-_V4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))  # version and variant bits
-_V4_SET = (0x4000 << 64) | (0x8000 << 48)  # version 4, RFC 4122 variant
+_V7 = (0x7 << 76) | (0x2 << 62)  # version 7, RFC 9562 variant
+_RANDOM = (0xFFF << 64) | ((1 << 62) - 1)  # rand_a and rand_b
+_MS = (1 << 48) - 1
 _new = object.__new__
 _set = object.__setattr__
 
 
-def uuid4s(n: int) -> list[uuid.UUID]:
-    """``n`` random UUIDs, as :func:`uuid.uuid4` makes them (the same bits from
-    ``os.urandom``), about four times faster: one system call for all, and no argument
-    parsing in ``UUID.__init__``. A bulk import makes several per report."""
+def new_ids(n: int) -> list[uuid.UUID]:
+    """``n`` new UUIDs, version 7 (RFC 9562): this millisecond, then 74 random bits, in
+    ascending order. Rows inserted together land side by side at the end of every index on
+    their id (reports, their indicator links, campaign members) instead of on random pages
+    all over it, which is what made a big import slow down as the database grew. One system
+    call for all, and no argument parsing in ``UUID.__init__``. (Python 3.14's
+    ``uuid.uuid7`` makes the same layout.)"""
+    head = ((time.time_ns() // 1_000_000) & _MS) << 80 | _V7
     raw = os.urandom(16 * n)
+    bits = sorted(int.from_bytes(raw[i : i + 16]) & _RANDOM for i in range(0, 16 * n, 16))
     out: list[uuid.UUID] = []
     append = out.append
     unknown = uuid.SafeUUID.unknown
-    for i in range(0, 16 * n, 16):
+    for b in bits:
         u = _new(uuid.UUID)
-        _set(u, "int", (int.from_bytes(raw[i : i + 16]) & _V4_CLEAR) | _V4_SET)
+        _set(u, "int", head | b)
         _set(u, "is_safe", unknown)
         append(u)
     return out
+
+
+def new_id() -> uuid.UUID:
+    """One new primary key (see :func:`new_ids`)."""
+    return new_ids(1)[0]
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -76,7 +88,7 @@ class Base(DeclarativeBase):
 class IdMixin:
     """UUID public id as primary key."""
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
 
 
 class TimestampMixin:

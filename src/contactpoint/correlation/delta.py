@@ -18,7 +18,7 @@ from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from contactpoint.core import jobs
-from contactpoint.core.db import utcnow
+from contactpoint.core.db import new_id, utcnow
 from contactpoint.correlation import unionfind
 from contactpoint.correlation.engine import (
     CHUNK,
@@ -170,7 +170,7 @@ def _link_delta(
     if crossed:
         session.execute(
             insert(IndicatorLinkState),
-            [{"id": uuid.uuid4(), "indicator_id": i, "state": LinkState.OVER} for i in crossed],
+            [{"id": new_id(), "indicator_id": i, "state": LinkState.OVER} for i in crossed],
         )
     # Stored holders of each linking indicator: one stands for its campaign in a bulk batch.
     anchor: dict[uuid.UUID, set[uuid.UUID]]
@@ -312,7 +312,7 @@ def _split(session: Session, seeds: set[uuid.UUID]) -> None:
             if len(ids) < 2:
                 target = None  # a lone report is in no campaign
             else:
-                target = uuid.uuid4()
+                target = new_id()
                 session.execute(insert(Campaign), [{"id": target, "created_at": now, **values}])
             for part in _chunks(ids):
                 stmt: Any = (
@@ -381,7 +381,7 @@ def _persist_delta(
             "updated_at": now,
         }
         if keeper is None:
-            keeper = uuid.uuid4()
+            keeper = new_id()
             created.append({"id": keeper, "created_at": now, **values})
         else:
             changed.append({"id": keeper, **values})

@@ -22,6 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from contactpoint.core.crypto import hmac_token
+from contactpoint.core.db import new_id
 from contactpoint.indicators import cards, warninglists
 from contactpoint.indicators import types as t
 from contactpoint.indicators.extract import extract
@@ -292,16 +293,17 @@ def new_row(
     *,
     key: str | None = None,
     listed: str | bool | None = False,
+    new: uuid.UUID | None = None,
 ) -> dict[str, Any]:
     """The column values of a new indicator record for ``f`` (upsert and bulk import).
     ``key``: ``f.key`` when the caller has it; ``listed``: its warninglist when the caller
-    already looked it up (None: on none)."""
+    already looked it up (None: on none); ``new``: its id, when made in bulk."""
     type_, key = f.type, key or f.key
     pii = personal(type_, f.value)
     if listed is False or listed is True:
         listed = warninglist_of(f)
     return {
-        "id": uuid.uuid4(),
+        "id": new or new_id(),
         "type": type_,
         "lookup_key": key,
         "value": None if pii else f.value,

@@ -21,14 +21,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Column, MetaData, String, Table, Text, select, text, update
+from sqlalchemy import Column, MetaData, String, Table, Text, func, literal, select, text, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from contactpoint.core import audit, jobs
 from contactpoint.core.access import Recipient
 from contactpoint.core.actor import Actor
-from contactpoint.core.db import utcnow, uuid4s
+from contactpoint.core.db import new_ids, utcnow
 from contactpoint.indicators import service as indicators
 from contactpoint.indicators.models import Indicator, ReportIndicator
 from contactpoint.indicators.service import Found
@@ -112,6 +112,20 @@ class LoadContext:
     link: BatchLinker | None
     receiving: dict[str, list[uuid.UUID]] = field(default_factory=dict)
     analyzed_at: int = 0  # rows this run had written when statistics were last refreshed
+    # Indicators this run has stored or met, by (type, lookup key): most of a batch's
+    # indicators were in an earlier batch, and for those an UPDATE by id replaces the
+    # upsert, the read-back by key and the probe for a stored holder.
+    known: dict[tuple[str, str], Known] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Known:
+    id: uuid.UUID
+    warninglisted: bool
+    holder: uuid.UUID  # a stored report that holds it
+
+
+KNOWN_MAX = 2_000_000  # about 400 MiB of keys; past it, the rest go through the upsert
 
 
 def refresh_statistics(session: Session, ctx: LoadContext, written: int) -> bool:
@@ -241,7 +255,7 @@ def _store(session: Session, ctx: LoadContext, fresh: list[Prepared]) -> None:
     reports: list[dict[str, Any]] = []
     recipients: list[dict[str, Any]] = []
     fts: list[dict[str, Any]] = []
-    for p, rid in zip(fresh, uuid4s(len(fresh)), strict=True):
+    for p, rid in zip(fresh, new_ids(len(fresh)), strict=True):
         country = p.values["victim_country"]
         number = first[country]
         first[country] += 1
@@ -278,7 +292,7 @@ def _store(session: Session, ctx: LoadContext, fresh: list[Prepared]) -> None:
                 )
         fts.append({"report_id": rid.hex, "body": p.values["description"]})
     copy.copy_rows(session, _table(Report), reports)
-    for r, iid in zip(recipients, uuid4s(len(recipients)), strict=True):
+    for r, iid in zip(recipients, new_ids(len(recipients)), strict=True):
         r["id"] = iid
     copy.copy_rows(session, _table(Recipient), recipients)
     if session.get_bind().dialect.name != "postgresql":
@@ -288,7 +302,7 @@ def _store(session: Session, ctx: LoadContext, fresh: list[Prepared]) -> None:
     for p in fresh:
         listed.update(p.listed)
     items = [(r["id"], now, p) for r, p in zip(reports, fresh, strict=True)]
-    batch = _store_indicators(session, items, listed)
+    batch = _store_indicators(session, ctx, items, listed)
     batch.reports = [(r["id"], r["victim_country"], now) for r in reports]
     if ctx.link is not None:
         ctx.link(session, batch, ctx.max_campaigns)
@@ -298,12 +312,14 @@ def _store(session: Session, ctx: LoadContext, fresh: list[Prepared]) -> None:
 
 def _store_indicators(
     session: Session,
+    ctx: LoadContext,
     items: list[tuple[uuid.UUID, datetime, Prepared]],
     listed: dict[tuple[str, str], str | None],
 ) -> LinkBatch:
     """Upsert the batch's indicators (counts grow by the distinct new reports holding each)
     and add the report links. Workers computed each occurrence's key (an HMAC for personal
-    data), so the parent never does."""
+    data), so the parent never does. Indicators this run has met already
+    (``ctx.known``) are only updated, by id."""
     wanted: dict[tuple[str, str], tuple[Found, datetime, datetime]] = {}
     # Holders by position in ``items`` (one report each): ints hash in C, UUIDs in Python.
     holders: dict[tuple[str, str], set[int]] = defaultdict(set)
@@ -316,23 +332,36 @@ def _store_indicators(
     batch = LinkBatch([], defaultdict(set), {})
     if not wanted:
         return batch
+    known = ctx.known
+    ids: dict[tuple[str, str], uuid.UUID] = {}
+    _update_known(session, known, wanted, holders, batch, ids)
+    novel = [(k, v) for k, v in wanted.items() if k not in ids]
     rows = [
-        indicators.new_row(f, first, last, len(holders[k]), key=k[1], listed=listed.get(k, False))
-        for k, (f, first, last) in wanted.items()
+        indicators.new_row(
+            f, first, last, len(holders[k]), key=k[1], listed=listed.get(k, False), new=iid
+        )
+        for (k, (f, first, last)), iid in zip(novel, new_ids(len(novel)), strict=True)
     ]
     rows.sort(key=lambda r: (r["type"], r["lookup_key"]))  # one lock order for everyone
-    if session.get_bind().dialect.name == "postgresql":
+    if not rows:
+        stored = []
+    elif session.get_bind().dialect.name == "postgresql":
         stored = copy.upsert_indicators(session, rows)
     else:
         stored = copy.upsert_indicators_sqlite(session, rows)
-    ids: dict[tuple[str, str], uuid.UUID] = {}
     for iid, type_, key, count, on_list in stored:
         ids[(type_, key)] = iid
         added = len(holders[(type_, key)])
         batch.indicators[iid] = IndicatorCount(int(count), added, bool(on_list))
-    batch.held = _stored_holders(
-        session,
-        sorted(i for i, c in batch.indicators.items() if c.count > c.added and not c.warninglisted),
+    batch.held.update(
+        _stored_holders(
+            session,
+            sorted(
+                ids[(type_, key)]
+                for _, type_, key, count, on_list in stored
+                if count > len(holders[(type_, key)]) and not on_list
+            ),
+        )
     )
     links: list[dict[str, Any]] = []
     # (report position, indicator type and key, field, start): the same identity as
@@ -357,7 +386,62 @@ def _store_indicators(
                 }
             )
     copy.copy_rows(session, _table(ReportIndicator), links)
+    if len(known) < KNOWN_MAX:
+        for (type_, key), iid in ids.items():
+            if (type_, key) not in known:
+                first_holder = items[min(holders[(type_, key)])][0]
+                holder = batch.held.get(iid, first_holder)
+                known[(type_, key)] = Known(iid, batch.indicators[iid].warninglisted, holder)
     return batch
+
+
+def _update_known(
+    session: Session,
+    known: dict[tuple[str, str], Known],
+    wanted: dict[tuple[str, str], tuple[Found, datetime, datetime]],
+    holders: dict[tuple[str, str], set[int]],
+    batch: LinkBatch,
+    ids: dict[tuple[str, str], uuid.UUID],
+) -> None:
+    """Update the records of the batch's indicators that this run has met (count, first and
+    last seen), by id, grouped by how many of the batch's reports hold each; fill ``ids``,
+    ``batch.indicators`` and ``batch.held`` for them. One that is gone (deleted since) is
+    forgotten, and goes through the upsert with the new ones."""
+    by_added: dict[tuple[int, datetime, datetime], list[uuid.UUID]] = defaultdict(list)
+    key_of: dict[uuid.UUID, tuple[str, str]] = {}
+    for k, (_, first, last) in wanted.items():
+        hit = known.get(k)
+        if hit is not None:
+            by_added[(len(holders[k]), first, last)].append(hit.id)
+            key_of[hit.id] = k
+    pg = session.get_bind().dialect.name == "postgresql"
+    least, greatest = (func.least, func.greatest) if pg else (func.min, func.max)
+    seen_type = Indicator.__table__.c.first_seen.type
+    for (added, first, last), group in sorted(by_added.items(), key=lambda kv: kv[0][0]):
+        group.sort()  # one lock order for everyone
+        for i in range(0, len(group), CHUNK):
+            rows = session.execute(
+                update(Indicator)
+                .where(Indicator.id.in_(group[i : i + CHUNK]))
+                .values(
+                    report_count=Indicator.report_count + added,
+                    # Bound as the column's own type: stored timestamps compare as text
+                    # on SQLite, so the new one must be written the same way.
+                    first_seen=least(Indicator.first_seen, literal(first, seen_type)),
+                    last_seen=greatest(Indicator.last_seen, literal(last, seen_type)),
+                )
+                .returning(Indicator.id, Indicator.report_count)
+                .execution_options(synchronize_session=False)
+            )
+            for iid, count in rows:
+                k = key_of.pop(iid)
+                hit = known[k]
+                ids[k] = iid
+                batch.indicators[iid] = IndicatorCount(int(count), added, hit.warninglisted)
+                if not hit.warninglisted:
+                    batch.held[iid] = hit.holder
+    for k in key_of.values():  # deleted since this run met it
+        del known[k]
 
 
 def _stored_holders(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
