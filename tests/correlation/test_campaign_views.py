@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from contactpoint.core.actor import Actor
 from contactpoint.core.config import Settings
-from contactpoint.core.db import transaction, utcnow
+from contactpoint.core.db import short_id, transaction, utcnow
 from contactpoint.core.errors import Forbidden
 from contactpoint.correlation import actions, notices
 from contactpoint.correlation import graph as graphs
@@ -172,11 +172,11 @@ def test_filters_through_api_and_page(client: TestClient, world: World) -> None:
     assert bad.status_code == 422
     login(client, "analyst.fr@example.org")
     page = client.get("/campaigns?min_growth=1&growth_days=30&sort=growth").text
-    assert str(world.x_id)[:8] in page and str(world.y_id)[:8] not in page
+    assert short_id(world.x_id) in page and short_id(world.y_id) not in page
     assert '<td class="growth">+2</td>' in page
     day = (utcnow() - timedelta(days=40)).date().isoformat()
     older = client.get(f"/campaigns?first_to={day}&sort=size").text
-    assert str(world.y_id)[:8] in older and str(world.x_id)[:8] not in older
+    assert short_id(world.y_id) in older and short_id(world.x_id) not in older
     assert 'id="filter-error"' in client.get("/campaigns?min_size=3&max_size=2").text
 
 

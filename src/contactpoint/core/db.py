@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, Enum, MetaData, TypeDecorator, Uuid, create_engine, event
@@ -32,6 +33,7 @@ _V7 = (0x7 << 76) | (0x2 << 62)  # version 7, RFC 9562 variant
 _RANDOM = (0xFFF << 64) | ((1 << 62) - 1)  # rand_a and rand_b
 _MS = (1 << 48) - 1
 _new = object.__new__
+_AS_INT = attrgetter("int")
 _set = object.__setattr__
 
 
@@ -54,6 +56,18 @@ def new_ids(n: int) -> list[uuid.UUID]:
         _set(u, "is_safe", unknown)
         append(u)
     return out
+
+
+def sorted_ids(ids: Iterable[uuid.UUID]) -> list[uuid.UUID]:
+    """``sorted(ids)``, keyed on the integer: ``UUID.__lt__`` is Python code, and sorting
+    a bulk batch's ids with it cost seconds."""
+    return sorted(ids, key=_AS_INT)
+
+
+def short_id(value: uuid.UUID | str) -> str:
+    """Eight hex digits that tell ids apart on a page: the last ones, which are random (a
+    UUIDv7 starts with its timestamp, shared by everything made in the same minute)."""
+    return str(value).replace("-", "")[-8:]
 
 
 def new_id() -> uuid.UUID:

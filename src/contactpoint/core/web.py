@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from contactpoint.core import i18n
+from contactpoint.core.db import short_id
 from contactpoint.core.errors import ContactpointError, problem
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
@@ -57,6 +58,7 @@ def make_templates() -> Jinja2Templates:
     env = templates.env
     env.loader = ChoiceLoader([FileSystemLoader(d) for d in _template_dirs()])
     i18n.install_jinja(env)
+    env.filters["short_id"] = short_id
     return templates
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from contactpoint.core import jobs
-from contactpoint.core.db import new_id, utcnow
+from contactpoint.core.db import new_id, new_ids, sorted_ids, utcnow
 from contactpoint.correlation import unionfind
 from contactpoint.correlation.engine import (
     CHUNK,
@@ -121,7 +121,7 @@ def _held_apart(
     has at most the cap's number of holders (unless an analyst lifted it)."""
     out: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
     new = set(new_ids)
-    for part in _chunks(sorted(indicator_ids)):
+    for part in _chunks(sorted_ids(indicator_ids)):
         for iid, rid in session.execute(
             select(ReportIndicator.indicator_id, ReportIndicator.report_id)
             .where(ReportIndicator.indicator_id.in_(part))
@@ -149,7 +149,7 @@ def _link_delta(
     countries touched, and the indicators that crossed the cap (now over-correlating)."""
     new_ids = {rid for rid, _, _ in batch.reports}
     info = batch.indicators
-    candidates = sorted(i for i, c in info.items() if not c.warninglisted)
+    candidates = sorted_ids(i for i, c in info.items() if not c.warninglisted)
     states: dict[uuid.UUID, LinkState] = {}
     for part in _chunks(candidates):
         rows = session.execute(
@@ -176,10 +176,10 @@ def _link_delta(
     anchor: dict[uuid.UUID, set[uuid.UUID]]
     if read_held:  # the batch's links are stored already: read the others' (link_new)
         stored = [i for i in linking if info[i].count > info[i].added]
-        anchor = _held_apart(session, stored, sorted(new_ids))
+        anchor = _held_apart(session, stored, sorted_ids(new_ids))
     else:
         anchor = {i: {batch.held[i]} for i in linking if i in batch.held}
-    olds = sorted(set().union(*anchor.values()))
+    olds = sorted_ids(set().union(*anchor.values()))
     campaign_of: dict[uuid.UUID, uuid.UUID] = {}
     for part in _chunks(olds):
         members = session.execute(
@@ -197,7 +197,7 @@ def _link_delta(
         ):
             lone[rid] = (country, at)
     camps: dict[uuid.UUID, _Totals] = {}
-    for part in _chunks(sorted(set(campaign_of.values()))):
+    for part in _chunks(sorted_ids(set(campaign_of.values()))):
         for cid, size, countries, first, last in session.execute(
             select(
                 Campaign.id,
@@ -252,14 +252,14 @@ def _split(session: Session, seeds: set[uuid.UUID]) -> None:
     stored campaign, never join two, so the piece with most members keeps the campaign (as
     in :func:`_persist`) and an unchanged campaign is not written at all."""
     campaign_of: dict[uuid.UUID, uuid.UUID] = {}
-    for part in _chunks(sorted(seeds)):
+    for part in _chunks(sorted_ids(seeds)):
         rows = session.execute(
             select(CampaignMember.report_id, CampaignMember.campaign_id).where(
                 CampaignMember.report_id.in_(part)
             )
         )
         campaign_of.update((rid, cid) for rid, cid in rows)
-    affected = sorted(set(campaign_of.values()))
+    affected = sorted_ids(set(campaign_of.values()))
     members: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
     for part in _chunks(affected):
         rows = session.execute(
@@ -291,7 +291,7 @@ def _split(session: Session, seeds: set[uuid.UUID]) -> None:
             )
         }
         for n, piece in enumerate(pieces):
-            ids = sorted(piece)
+            ids = sorted_ids(piece)
             total = _Totals(0, set(), None, None)
             for r in ids:
                 total.add(*facts[r])
@@ -357,8 +357,9 @@ def _persist_delta(
     multi: set[uuid.UUID] = set()
     created: list[dict[str, object]] = []
     changed: list[dict[str, object]] = []
-    members: list[dict[str, object]] = []
+    members: list[tuple[uuid.UUID, uuid.UUID]] = []
     moves: list[tuple[uuid.UUID, list[uuid.UUID]]] = []
+    fresh = iter(new_ids(len(groups)))  # one each at most, made in bulk
     for group in groups:
         mine = [n for n in group if n in camps]
         reports = [n for n in group if n not in camps]
@@ -381,14 +382,14 @@ def _persist_delta(
             "updated_at": now,
         }
         if keeper is None:
-            keeper = new_id()
+            keeper = next(fresh)
             created.append({"id": keeper, "created_at": now, **values})
         else:
             changed.append({"id": keeper, **values})
             losers = [c for c in mine if c != keeper]
             if losers:
                 moves.append((keeper, losers))
-        members.extend({"report_id": r, "campaign_id": keeper} for r in reports)
+        members.extend((r, keeper) for r in reports)
         if len(total.countries) >= 2:
             multi.add(keeper)
     if created:
@@ -409,7 +410,13 @@ def _persist_delta(
                 .execution_options(synchronize_session=False)
             )
     if members:
-        copy.copy_rows(session, _table(CampaignMember), members)
+        as_id = copy.id_writer(session)
+        copy.write_rows(
+            session,
+            _table(CampaignMember).name,
+            ("report_id", "campaign_id"),
+            [(as_id(r), as_id(c)) for r, c in members],
+        )
     return multi
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from contactpoint.core.db import utcnow
+from contactpoint.core.db import sorted_ids, utcnow
 from contactpoint.correlation import unionfind
 from contactpoint.correlation.models import (
     Campaign,
@@ -49,7 +49,7 @@ def states_of(
 ) -> dict[uuid.UUID, IndicatorLinkState]:
     """The states of these indicators alone (the table grows with every hub met)."""
     out: dict[uuid.UUID, IndicatorLinkState] = {}
-    for part in _chunks(sorted(indicator_ids)):
+    for part in _chunks(sorted_ids(indicator_ids)):
         out.update(
             (st.indicator_id, st)
             for st in session.scalars(
@@ -158,7 +158,7 @@ def link_reports(session: Session, report_ids: Sequence[uuid.UUID], max_campaign
                 select(CampaignMember.report_id).where(CampaignMember.campaign_id.in_(campaigns))
             )
         )
-    keys = _keys_of(session, sorted(closure))
+    keys = _keys_of(session, sorted_ids(closure))
     blocked = _blocked_among(session, {k for ks in keys.values() for k in ks})
     _persist(session, unionfind.components(keys, blocked))
 
@@ -213,7 +213,7 @@ def _persist(
 ) -> None:
     """Store ``groups`` (the complete components of the affected reports). A group keeps the
     campaign that held most of its members, so ids survive growth, splits and recompute."""
-    affected = sorted(set().union(*groups)) if groups else []
+    affected = sorted_ids(set().union(*groups)) if groups else []
     old: dict[uuid.UUID, uuid.UUID] = {}
     for part in _chunks(affected):
         rows = session.execute(
@@ -240,11 +240,11 @@ def _persist(
             session.flush()
         claimed.add(campaign.id)
         session.add_all(CampaignMember(report_id=r, campaign_id=campaign.id) for r in group)
-        _totals(session, campaign, sorted(group))
+        _totals(session, campaign, sorted_ids(group))
         if progress:
             progress(n + 1, len(kept))
     gone = old_ids - claimed
-    for part in _chunks(sorted(gone)):
+    for part in _chunks(sorted_ids(gone)):
         session.execute(delete(Campaign).where(Campaign.id.in_(part)))
     session.flush()
 

@@ -29,7 +29,7 @@ from contactpoint.core import audit, notify
 from contactpoint.core.access import visible
 from contactpoint.core.actor import SYSTEM
 from contactpoint.core.config import Settings
-from contactpoint.core.db import utcnow
+from contactpoint.core.db import short_id, utcnow
 from contactpoint.correlation.models import Campaign, CampaignMember, CampaignNotice
 from contactpoint.reports.models import Report
 
@@ -127,9 +127,9 @@ def _message(
     )
     total_new = sum(new.values())
     lead = (
-        f"Campaign {str(cid)[:8]} now spans {len(counts)} countries."
+        f"Campaign {short_id(cid)} now spans {len(counts)} countries."
         if first
-        else f"Campaign {str(cid)[:8]} grew by {total_new} report(s) in {', '.join(sorted(new))}."
+        else f"Campaign {short_id(cid)} grew by {total_new} report(s) in {', '.join(sorted(new))}."
     )
     if reader:
         return (

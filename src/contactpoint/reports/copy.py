@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
+from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import JSON, Table, bindparam, text
@@ -87,6 +89,96 @@ def _memoised(proc: Callable[[Any], Any], values: list[Any]) -> list[Any]:
             out.append(memo[v])
         else:
             out.append(memo.setdefault(v, proc(v)))
+    return out
+
+
+def id_writer(session: Session) -> Callable[[uuid.UUID], Any]:
+    """How a ``Uuid`` column's value is written: 32 hex digits on SQLite, as is on
+    PostgreSQL (native ``uuid``)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return lambda u: u
+    return attrgetter("hex")
+
+
+def memo_writer(session: Session, column: Any) -> Callable[[Any], Any]:
+    """``column``'s bind conversion, done once per distinct (hashable) value."""
+    dialect = session.get_bind().dialect
+    proc = column.type.dialect_impl(dialect).bind_processor(dialect)
+    memo: dict[Any, Any] = {None: None}
+
+    def write(value: Any) -> Any:
+        if value in memo:
+            return memo[value]
+        return memo.setdefault(value, proc(value) if proc else value)
+
+    return write
+
+
+def write_rows(
+    session: Session, table: str, names: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """Insert ready rows (values already as the driver takes them): COPY on PostgreSQL,
+    ``executemany`` on SQLite."""
+    if not rows:
+        return
+    column_list = ", ".join(f'"{n}"' for n in names)
+    if session.get_bind().dialect.name == "postgresql":
+        with (
+            _raw(session).cursor() as cur,
+            cur.copy(f"COPY {table} ({column_list}) FROM STDIN") as cp,
+        ):
+            for values in rows:
+                cp.write_row(values)
+        return
+    marks = ", ".join("?" for _ in names)
+    cur = _raw(session).cursor()
+    try:
+        cur.executemany(f"INSERT INTO {table} ({column_list}) VALUES ({marks})", rows)  # noqa: S608
+    finally:
+        cur.close()
+
+
+def bump_indicators(
+    session: Session, bumps: Sequence[tuple[uuid.UUID, int]], seen: datetime
+) -> dict[uuid.UUID, int]:
+    """Add ``n`` to the report count of each stored indicator ``(id, n)`` and widen its first
+    and last seen to ``seen``; returns the counts now. An id that is not stored (deleted
+    since) is missing from the result. ``bumps`` sorted by id: one lock order."""
+    if not bumps:
+        return {}
+    stamp = memo_writer(session, Indicator.__table__.c.first_seen)(seen)
+    out: dict[uuid.UUID, int] = {}
+    if session.get_bind().dialect.name == "postgresql":
+        with _raw(session).cursor() as cur:
+            cur.execute(
+                "UPDATE indicators AS i SET report_count = i.report_count + u.n, "
+                "first_seen = LEAST(i.first_seen, %(seen)s), "
+                "last_seen = GREATEST(i.last_seen, %(seen)s) "
+                "FROM unnest(%(ids)s::uuid[], %(ns)s::int[]) AS u(id, n) WHERE i.id = u.id "
+                "RETURNING i.id, i.report_count",
+                {"seen": stamp, "ids": [i for i, _ in bumps], "ns": [n for _, n in bumps]},
+            )
+            out.update((iid, int(count)) for iid, count in cur.fetchall())
+        return out
+    by_hex = {i.hex: i for i, _ in bumps}
+    cur = _raw(session).cursor()
+    try:
+        cur.executemany(
+            "UPDATE indicators SET report_count = report_count + ?, "
+            "first_seen = min(first_seen, ?), last_seen = max(last_seen, ?) WHERE id = ?",
+            [(n, stamp, stamp, i.hex) for i, n in bumps],
+        )
+        hexes = list(by_hex)
+        for i in range(0, len(hexes), _CHUNK):
+            part = hexes[i : i + _CHUNK]
+            marks = ", ".join("?" for _ in part)
+            cur.execute(
+                f"SELECT id, report_count FROM indicators WHERE id IN ({marks})",  # noqa: S608
+                part,
+            )
+            out.update((by_hex[h], int(count)) for h, count in cur.fetchall())
+    finally:
+        cur.close()
     return out
 
 

@@ -21,14 +21,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Column, MetaData, String, Table, Text, func, literal, select, text, update
+from sqlalchemy import Column, MetaData, String, Table, Text, select, text, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from contactpoint.core import audit, jobs
 from contactpoint.core.access import Recipient
 from contactpoint.core.actor import Actor
-from contactpoint.core.db import new_ids, utcnow
+from contactpoint.core.db import new_ids, sorted_ids, utcnow
 from contactpoint.indicators import service as indicators
 from contactpoint.indicators.models import Indicator, ReportIndicator
 from contactpoint.indicators.service import Found
@@ -301,8 +301,8 @@ def _store(session: Session, ctx: LoadContext, fresh: list[Prepared]) -> None:
     listed: dict[tuple[str, str], str | None] = {}
     for p in fresh:
         listed.update(p.listed)
-    items = [(r["id"], now, p) for r, p in zip(reports, fresh, strict=True)]
-    batch = _store_indicators(session, ctx, items, listed)
+    items = [(r["id"], p) for r, p in zip(reports, fresh, strict=True)]
+    batch = _store_indicators(session, ctx, items, now, listed)
     batch.reports = [(r["id"], r["victim_country"], now) for r in reports]
     if ctx.link is not None:
         ctx.link(session, batch, ctx.max_campaigns)
@@ -313,34 +313,34 @@ def _store(session: Session, ctx: LoadContext, fresh: list[Prepared]) -> None:
 def _store_indicators(
     session: Session,
     ctx: LoadContext,
-    items: list[tuple[uuid.UUID, datetime, Prepared]],
+    items: list[tuple[uuid.UUID, Prepared]],
+    seen: datetime,
     listed: dict[tuple[str, str], str | None],
 ) -> LinkBatch:
-    """Upsert the batch's indicators (counts grow by the distinct new reports holding each)
-    and add the report links. Workers computed each occurrence's key (an HMAC for personal
-    data), so the parent never does. Indicators this run has met already
-    (``ctx.known``) are only updated, by id."""
-    wanted: dict[tuple[str, str], tuple[Found, datetime, datetime]] = {}
+    """Upsert the batch's indicators (counts grow by the distinct new reports holding each,
+    first and last seen widen to ``seen``) and add the report links. Workers computed each
+    occurrence's key (an HMAC for personal data), so the parent never does. Indicators this
+    run has met already (``ctx.known``) are only updated, by id."""
+    first_of: dict[tuple[str, str], Found] = {}
     # Holders by position in ``items`` (one report each): ints hash in C, UUIDs in Python.
     holders: dict[tuple[str, str], set[int]] = defaultdict(set)
-    for n, (_, seen, p) in enumerate(items):
+    for n, (_, p) in enumerate(items):
         for f, key in zip(p.found, p.keys, strict=True):
             k = (f.type, key)
-            old = wanted.get(k)
-            wanted[k] = (f, min(old[1], seen), max(old[2], seen)) if old else (f, seen, seen)
+            if k not in first_of:
+                first_of[k] = f
             holders[k].add(n)
     batch = LinkBatch([], defaultdict(set), {})
-    if not wanted:
+    if not first_of:
         return batch
-    known = ctx.known
     ids: dict[tuple[str, str], uuid.UUID] = {}
-    _update_known(session, known, wanted, holders, batch, ids)
-    novel = [(k, v) for k, v in wanted.items() if k not in ids]
+    _update_known(session, ctx.known, holders, seen, batch, ids)
+    novel = [k for k in first_of if k not in ids]
     rows = [
         indicators.new_row(
-            f, first, last, len(holders[k]), key=k[1], listed=listed.get(k, False), new=iid
+            first_of[k], seen, seen, len(holders[k]), key=k[1], listed=listed.get(k, False), new=i
         )
-        for (k, (f, first, last)), iid in zip(novel, new_ids(len(novel)), strict=True)
+        for k, i in zip(novel, new_ids(len(novel)), strict=True)
     ]
     rows.sort(key=lambda r: (r["type"], r["lookup_key"]))  # one lock order for everyone
     if not rows:
@@ -349,99 +349,86 @@ def _store_indicators(
         stored = copy.upsert_indicators(session, rows)
     else:
         stored = copy.upsert_indicators_sqlite(session, rows)
+    probe: list[uuid.UUID] = []
     for iid, type_, key, count, on_list in stored:
         ids[(type_, key)] = iid
         added = len(holders[(type_, key)])
         batch.indicators[iid] = IndicatorCount(int(count), added, bool(on_list))
-    batch.held.update(
-        _stored_holders(
-            session,
-            sorted(
-                ids[(type_, key)]
-                for _, type_, key, count, on_list in stored
-                if count > len(holders[(type_, key)]) and not on_list
-            ),
-        )
-    )
-    links: list[dict[str, Any]] = []
-    # (report position, indicator type and key, field, start): the same identity as
-    # (report id, indicator id, field, start), since (type, key) names one indicator.
-    seen_links: set[tuple[int, str, str, str, int]] = set()
-    for n, (rid, _, p) in enumerate(items):
-        for f, key in zip(p.found, p.keys, strict=True):
-            lk = (n, f.type, key, f.field, f.start)
-            if lk in seen_links:
-                continue
-            seen_links.add(lk)
-            iid = ids[(f.type, key)]
-            batch.links[rid].add(iid)
-            links.append(
-                {
-                    "report_id": rid,
-                    "indicator_id": iid,
-                    "field": f.field,
-                    "start": f.start,
-                    "end": f.end,
-                    "flags": f.flags,  # a tuple: the writer encodes each distinct one once
-                }
-            )
-    copy.copy_rows(session, _table(ReportIndicator), links)
+        if count > added and not on_list:
+            probe.append(iid)  # held by reports stored before this run met it
+    batch.held.update(_stored_holders(session, sorted_ids(probe)))
+    _write_links(session, items, ids, batch)
+    known = ctx.known
     if len(known) < KNOWN_MAX:
-        for (type_, key), iid in ids.items():
-            if (type_, key) not in known:
-                first_holder = items[min(holders[(type_, key)])][0]
-                holder = batch.held.get(iid, first_holder)
-                known[(type_, key)] = Known(iid, batch.indicators[iid].warninglisted, holder)
+        for k in novel:
+            iid = ids[k]
+            holder = batch.held.get(iid) or items[min(holders[k])][0]
+            known[k] = Known(iid, batch.indicators[iid].warninglisted, holder)
     return batch
+
+
+def _write_links(
+    session: Session,
+    items: list[tuple[uuid.UUID, Prepared]],
+    ids: dict[tuple[str, str], uuid.UUID],
+    batch: LinkBatch,
+) -> None:
+    """The batch's report-indicator links, once each by (report, indicator, field, start),
+    written as ready rows: ids and flags are converted once per report, indicator and
+    distinct flags rather than once per link."""
+    table = _table(ReportIndicator)
+    as_id = copy.id_writer(session)
+    flags_of = copy.memo_writer(session, table.c.flags)
+    iid_out = {iid: as_id(iid) for iid in ids.values()}
+    out: list[tuple[Any, ...]] = []
+    for rid, p in items:
+        if not p.found:
+            continue
+        mine = batch.links[rid]
+        rid_out = as_id(rid)
+        done: set[tuple[uuid.UUID, str, int]] = set()
+        for f, key in zip(p.found, p.keys, strict=True):
+            iid = ids[(f.type, key)]
+            lk = (iid, f.field, f.start)
+            if lk in done:
+                continue
+            done.add(lk)
+            mine.add(iid)
+            out.append((rid_out, iid_out[iid], f.field, f.start, f.end, flags_of(f.flags)))
+    copy.write_rows(
+        session, table.name, ("report_id", "indicator_id", "field", "start", "end", "flags"), out
+    )
 
 
 def _update_known(
     session: Session,
     known: dict[tuple[str, str], Known],
-    wanted: dict[tuple[str, str], tuple[Found, datetime, datetime]],
     holders: dict[tuple[str, str], set[int]],
+    seen: datetime,
     batch: LinkBatch,
     ids: dict[tuple[str, str], uuid.UUID],
 ) -> None:
     """Update the records of the batch's indicators that this run has met (count, first and
-    last seen), by id, grouped by how many of the batch's reports hold each; fill ``ids``,
-    ``batch.indicators`` and ``batch.held`` for them. One that is gone (deleted since) is
-    forgotten, and goes through the upsert with the new ones."""
-    by_added: dict[tuple[int, datetime, datetime], list[uuid.UUID]] = defaultdict(list)
-    key_of: dict[uuid.UUID, tuple[str, str]] = {}
-    for k, (_, first, last) in wanted.items():
-        hit = known.get(k)
-        if hit is not None:
-            by_added[(len(holders[k]), first, last)].append(hit.id)
-            key_of[hit.id] = k
-    pg = session.get_bind().dialect.name == "postgresql"
-    least, greatest = (func.least, func.greatest) if pg else (func.min, func.max)
-    seen_type = Indicator.__table__.c.first_seen.type
-    for (added, first, last), group in sorted(by_added.items(), key=lambda kv: kv[0][0]):
-        group.sort()  # one lock order for everyone
-        for i in range(0, len(group), CHUNK):
-            rows = session.execute(
-                update(Indicator)
-                .where(Indicator.id.in_(group[i : i + CHUNK]))
-                .values(
-                    report_count=Indicator.report_count + added,
-                    # Bound as the column's own type: stored timestamps compare as text
-                    # on SQLite, so the new one must be written the same way.
-                    first_seen=least(Indicator.first_seen, literal(first, seen_type)),
-                    last_seen=greatest(Indicator.last_seen, literal(last, seen_type)),
-                )
-                .returning(Indicator.id, Indicator.report_count)
-                .execution_options(synchronize_session=False)
-            )
-            for iid, count in rows:
-                k = key_of.pop(iid)
-                hit = known[k]
-                ids[k] = iid
-                batch.indicators[iid] = IndicatorCount(int(count), added, hit.warninglisted)
-                if not hit.warninglisted:
-                    batch.held[iid] = hit.holder
-    for k in key_of.values():  # deleted since this run met it
-        del known[k]
+    last seen), by id; fill ``ids``, ``batch.indicators`` and ``batch.held`` for them. One
+    that is gone (deleted since) is forgotten, and goes through the upsert with the new
+    ones."""
+    hits = {k: known[k] for k in holders if k in known}
+    if not hits:
+        return
+    counts = copy.bump_indicators(
+        session,
+        sorted(((h.id, len(holders[k])) for k, h in hits.items()), key=lambda b: b[0].int),
+        seen,
+    )
+    for k, hit in hits.items():
+        count = counts.get(hit.id)
+        if count is None:  # deleted since this run met it
+            del known[k]
+            continue
+        ids[k] = hit.id
+        batch.indicators[hit.id] = IndicatorCount(count, len(holders[k]), hit.warninglisted)
+        if not hit.warninglisted:
+            batch.held[hit.id] = hit.holder
 
 
 def _stored_holders(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
