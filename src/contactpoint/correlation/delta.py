@@ -392,10 +392,8 @@ def _persist_delta(
         members.extend((r, keeper) for r in reports)
         if len(total.countries) >= 2:
             multi.add(keeper)
-    if created:
-        session.execute(insert(Campaign), created)
-    if changed:
-        session.execute(update(Campaign), changed)  # bulk UPDATE by primary key
+    copy.copy_rows(session, _table(Campaign), created)
+    copy.update_rows(session, _table(Campaign), changed)
     for keeper, losers in moves:
         for part in _chunks(losers):
             session.execute(

@@ -203,6 +203,26 @@ def copy_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) ->
         cur.close()
 
 
+def update_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """``UPDATE table SET ... WHERE id = ...`` for each row (dicts with the same keys, one of
+    them ``id``), values converted as :func:`copy_rows` does, run by the driver in one
+    ``executemany``: the ORM's bulk update builds a statement context per row."""
+    if not rows:
+        return
+    names = [n for n in rows[0] if n != "id"]
+    cols = [table.c[n] for n in (*names, "id")]
+    pg = session.get_bind().dialect.name == "postgresql"
+    mark = "%s" if pg else "?"
+    sets = ", ".join(f'"{n}" = {mark}' for n in names)
+    sql = f"UPDATE {table.name} SET {sets} WHERE id = {mark}"  # noqa: S608
+    data = _converted(session, cols, rows)
+    cur = _raw(session).cursor()
+    try:
+        cur.executemany(sql, data)
+    finally:
+        cur.close()
+
+
 def _copy(session: Session, name: str, cols: list[Any], rows: Sequence[dict[str, Any]]) -> None:
     data = _converted(session, cols, rows)
     column_list = ", ".join(f'"{c.name}"' for c in cols)
