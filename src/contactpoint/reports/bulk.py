@@ -107,6 +107,7 @@ def import_file(
         job_id=uuid.UUID(job_id),
         max_campaigns=settings.correlation_max_campaigns,
         link=fastload.linker(),
+        postgresql=factory.kw["bind"].dialect.name == "postgresql",
     )
     nworkers = extract_pool.default_workers() if workers is None else workers
 
@@ -180,7 +181,7 @@ def _commit(
         s.info["settings"] = settings
         result = fastload.write_batch(s, ctx, batch, last_line)
     summary.accepted += result.accepted
-    if result.accepted:
+    if result.accepted and fastload.statistics_due(ctx, summary.accepted):
         with transaction(factory) as s:
             fastload.refresh_statistics(s, ctx, summary.accepted)
     summary.duplicates += result.duplicates

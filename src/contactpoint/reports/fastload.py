@@ -31,9 +31,8 @@ from contactpoint.core.actor import Actor
 from contactpoint.core.db import new_ids, sorted_ids, utcnow
 from contactpoint.indicators import service as indicators
 from contactpoint.indicators.models import Indicator, ReportIndicator
-from contactpoint.indicators.service import Found
 from contactpoint.reports import copy
-from contactpoint.reports.extract_pool import Prepared
+from contactpoint.reports.extract_pool import FoundRow, Prepared, as_found
 from contactpoint.reports.filerows import RowError
 from contactpoint.reports.models import BulkImport, ReferenceCounter, Report, Source, Status
 from contactpoint.reports.service import _lookup_receiving_orgs
@@ -112,6 +111,7 @@ class LoadContext:
     link: BatchLinker | None
     receiving: dict[str, list[uuid.UUID]] = field(default_factory=dict)
     analyzed_at: int = 0  # rows this run had written when statistics were last refreshed
+    postgresql: bool = False
     # Indicators this run has stored or met, by (type, lookup key): most of a batch's
     # indicators were in an earlier batch, and for those an UPDATE by id replaces the
     # upsert, the read-back by key and the probe for a stored holder.
@@ -126,6 +126,11 @@ class Known:
 
 
 KNOWN_MAX = 2_000_000  # about 400 MiB of keys; past it, the rest go through the upsert
+
+
+def statistics_due(ctx: LoadContext, written: int) -> bool:
+    """Whether :func:`refresh_statistics` would run (so SQLite opens no transaction)."""
+    return ctx.postgresql and written >= 2 * ctx.analyzed_at
 
 
 def refresh_statistics(session: Session, ctx: LoadContext, written: int) -> bool:
@@ -298,11 +303,8 @@ def _store(session: Session, ctx: LoadContext, fresh: list[Prepared]) -> None:
     if session.get_bind().dialect.name != "postgresql":
         # PostgreSQL's tsvector column is generated; SQLite's FTS5 table is kept by hand.
         copy.copy_rows(session, _FTS, fts)
-    listed: dict[tuple[str, str], str | None] = {}
-    for p in fresh:
-        listed.update(p.listed)
     items = [(r["id"], p) for r, p in zip(reports, fresh, strict=True)]
-    batch = _store_indicators(session, ctx, items, now, listed)
+    batch = _store_indicators(session, ctx, items, now)
     batch.reports = [(r["id"], r["victim_country"], now) for r in reports]
     if ctx.link is not None:
         ctx.link(session, batch, ctx.max_campaigns)
@@ -315,20 +317,19 @@ def _store_indicators(
     ctx: LoadContext,
     items: list[tuple[uuid.UUID, Prepared]],
     seen: datetime,
-    listed: dict[tuple[str, str], str | None],
 ) -> LinkBatch:
     """Upsert the batch's indicators (counts grow by the distinct new reports holding each,
     first and last seen widen to ``seen``) and add the report links. Workers computed each
     occurrence's key (an HMAC for personal data), so the parent never does. Indicators this
     run has met already (``ctx.known``) are only updated, by id."""
-    first_of: dict[tuple[str, str], Found] = {}
+    first_of: dict[tuple[str, str], FoundRow] = {}
     # Holders by position in ``items`` (one report each): ints hash in C, UUIDs in Python.
     holders: dict[tuple[str, str], set[int]] = defaultdict(set)
     for n, (_, p) in enumerate(items):
-        for f, key in zip(p.found, p.keys, strict=True):
-            k = (f.type, key)
+        for row in p.found:
+            k = (row[0], row[1])
             if k not in first_of:
-                first_of[k] = f
+                first_of[k] = row
             holders[k].add(n)
     batch = LinkBatch([], defaultdict(set), {})
     if not first_of:
@@ -338,7 +339,13 @@ def _store_indicators(
     novel = [k for k in first_of if k not in ids]
     rows = [
         indicators.new_row(
-            first_of[k], seen, seen, len(holders[k]), key=k[1], listed=listed.get(k, False), new=i
+            as_found(first_of[k]),
+            seen,
+            seen,
+            len(holders[k]),
+            key=k[1],
+            listed=first_of[k][9],
+            new=i,
         )
         for k, i in zip(novel, new_ids(len(novel)), strict=True)
     ]
@@ -387,14 +394,14 @@ def _write_links(
         mine = batch.links[rid]
         rid_out = as_id(rid)
         done: set[tuple[uuid.UUID, str, int]] = set()
-        for f, key in zip(p.found, p.keys, strict=True):
-            iid = ids[(f.type, key)]
-            lk = (iid, f.field, f.start)
+        for type_, key, field_, start, end, flags, _v, _x, _t, _l in p.found:
+            iid = ids[(type_, key)]
+            lk = (iid, field_, start)
             if lk in done:
                 continue
             done.add(lk)
             mine.add(iid)
-            out.append((rid_out, iid_out[iid], f.field, f.start, f.end, flags_of(f.flags)))
+            out.append((rid_out, iid_out[iid], field_, start, end, flags_of(flags)))
     copy.write_rows(
         session, table.name, ("report_id", "indicator_id", "field", "start", "end", "flags"), out
     )
