@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import Table, delete, exists, insert, select, update
 from sqlalchemy.orm import Session
 
 from contactpoint.core import jobs
@@ -74,13 +74,13 @@ def link_new(session: Session, report_ids: Sequence[uuid.UUID], max_campaigns: i
 def _batch_of(session: Session, new_ids: list[uuid.UUID]) -> LinkBatch | None:
     """What :func:`link_bulk` is given for a batch, read back for stored reports; None when
     one of them is already in a campaign or holds a manual link (not new)."""
-    linked = session.scalars(
-        select(CampaignMember.report_id).where(CampaignMember.report_id.in_(new_ids)).limit(1)
-    ).first()
-    manual = session.scalars(
-        select(ManualLink.report_id).where(ManualLink.report_id.in_(new_ids)).limit(1)
-    ).first()
-    if linked is not None or manual is not None:
+    linked, manual = session.execute(
+        select(
+            exists().where(CampaignMember.report_id.in_(new_ids)),
+            exists().where(ManualLink.report_id.in_(new_ids)),
+        )
+    ).one()
+    if linked or manual:
         return None
     reports = [
         (rid, country, at)
@@ -180,14 +180,25 @@ def _link_delta(
     else:
         anchor = {i: {batch.held[i]} for i in linking if i in batch.held}
     olds = sorted_ids(set().union(*anchor.values()))
+    # The holders' campaigns with their totals, in one query per chunk.
     campaign_of: dict[uuid.UUID, uuid.UUID] = {}
+    camps: dict[uuid.UUID, _Totals] = {}
     for part in _chunks(olds):
-        members = session.execute(
-            select(CampaignMember.report_id, CampaignMember.campaign_id).where(
-                CampaignMember.report_id.in_(part)
+        for rid, cid, size, countries, first, last in session.execute(
+            select(
+                CampaignMember.report_id,
+                Campaign.id,
+                Campaign.size,
+                Campaign.countries,
+                Campaign.first_seen,
+                Campaign.last_seen,
             )
-        )
-        campaign_of.update((rid, cid) for rid, cid in members)
+            .join(Campaign, Campaign.id == CampaignMember.campaign_id)
+            .where(CampaignMember.report_id.in_(part))
+        ):
+            campaign_of[rid] = cid
+            if cid not in camps:
+                camps[cid] = _Totals(size, set(countries or []), first, last)
     lone: dict[uuid.UUID, tuple[str, datetime]] = {
         rid: (country, at) for rid, country, at in batch.reports
     }
@@ -196,18 +207,6 @@ def _link_delta(
             select(Report.id, Report.victim_country, Report.created_at).where(Report.id.in_(part))
         ):
             lone[rid] = (country, at)
-    camps: dict[uuid.UUID, _Totals] = {}
-    for part in _chunks(sorted_ids(set(campaign_of.values()))):
-        for cid, size, countries, first, last in session.execute(
-            select(
-                Campaign.id,
-                Campaign.size,
-                Campaign.countries,
-                Campaign.first_seen,
-                Campaign.last_seen,
-            ).where(Campaign.id.in_(part))
-        ):
-            camps[cid] = _Totals(size, set(countries or []), first, last)
 
     uf: unionfind.UnionFind[uuid.UUID] = unionfind.UnionFind()
     for rid in new_ids:

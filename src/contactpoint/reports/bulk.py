@@ -177,9 +177,13 @@ def _commit(
     summary: ImportSummary,
     after_commit: Callable[[int], None] | None,
 ) -> None:
-    with transaction(factory) as s:
-        s.info["settings"] = settings
-        result = fastload.write_batch(s, ctx, batch, last_line)
+    try:
+        with transaction(factory) as s:
+            s.info["settings"] = settings
+            result = fastload.write_batch(s, ctx, batch, last_line)
+    except BaseException:
+        ctx.known.clear()  # it may name records of the batch that was rolled back
+        raise
     summary.accepted += result.accepted
     if result.accepted and fastload.statistics_due(ctx, summary.accepted):
         with transaction(factory) as s:
