@@ -294,13 +294,7 @@ def _split(session: Session, seeds: set[uuid.UUID]) -> None:
             total = _Totals(0, set(), None, None)
             for r in ids:
                 total.add(*facts[r])
-            values = {
-                "size": total.size,
-                "countries": sorted(total.countries),
-                "first_seen": total.first,
-                "last_seen": total.last,
-                "updated_at": now,
-            }
+            values = total.columns(now)
             if n == 0 and len(ids) >= 2:
                 session.execute(update(Campaign), [{"id": cid, **values}])
                 continue
@@ -338,6 +332,16 @@ class _Totals:
         self.countries.add(country)
         self.take(at, at)
 
+    def columns(self, now: datetime) -> dict[str, Any]:
+        """The campaign's columns for these totals."""
+        return {
+            "size": self.size,
+            "countries": sorted(self.countries),
+            "first_seen": self.first,
+            "last_seen": self.last,
+            "updated_at": now,
+        }
+
     def take(self, first: datetime | None, last: datetime | None) -> None:
         if first is not None and (self.first is None or first < self.first):
             self.first = first
@@ -373,13 +377,7 @@ def _persist_delta(
             total.take(t.first, t.last)
         for r in reports:
             total.add(*lone[r])
-        values = {
-            "size": total.size,
-            "countries": sorted(total.countries),
-            "first_seen": total.first,
-            "last_seen": total.last,
-            "updated_at": now,
-        }
+        values = total.columns(now)
         if keeper is None:
             keeper = next(fresh)
             created.append({"id": keeper, "created_at": now, **values})

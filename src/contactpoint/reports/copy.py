@@ -183,24 +183,12 @@ def bump_indicators(
 
 
 def copy_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert ``rows`` (dicts with the same keys) into ``table``: COPY on PostgreSQL, one
-    prepared INSERT run by the driver over all rows on SQLite."""
+    """Insert ``rows`` (dicts with the same keys) into ``table``, each column's values
+    converted by its own type first (:func:`write_rows` then writes them)."""
     if not rows:
         return
     cols = _columns(table, rows)
-    if session.get_bind().dialect.name == "postgresql":
-        _copy(session, table.name, cols, rows)
-        return
-    names = ", ".join(f'"{c.name}"' for c in cols)
-    marks = ", ".join("?" for _ in cols)
-    cur = _raw(session).cursor()
-    try:
-        cur.executemany(
-            f"INSERT INTO {table.name} ({names}) VALUES ({marks})",  # noqa: S608
-            _converted(session, cols, rows),
-        )
-    finally:
-        cur.close()
+    write_rows(session, table.name, [c.name for c in cols], _converted(session, cols, rows))
 
 
 def update_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
@@ -221,17 +209,6 @@ def update_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
         cur.executemany(sql, data)
     finally:
         cur.close()
-
-
-def _copy(session: Session, name: str, cols: list[Any], rows: Sequence[dict[str, Any]]) -> None:
-    data = _converted(session, cols, rows)
-    column_list = ", ".join(f'"{c.name}"' for c in cols)
-    with (
-        _raw(session).cursor() as cur,
-        cur.copy(f"COPY {name} ({column_list}) FROM STDIN") as cp,
-    ):
-        for values in data:
-            cp.write_row(values)
 
 
 def upsert_indicators_sqlite(
@@ -284,7 +261,7 @@ def upsert_indicators(
             "(LIKE indicators INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
         )
     cols = _columns(Indicator.__table__, rows)  # type: ignore[arg-type]
-    _copy(session, _TEMP, cols, rows)
+    write_rows(session, _TEMP, [c.name for c in cols], _converted(session, cols, rows))
     names = ", ".join(f'"{c.name}"' for c in cols)
     with raw.cursor() as cur:
         cur.execute(
