@@ -94,7 +94,12 @@ def test_campaign_graph_renders_and_opens_a_report(live_server: LiveServer, page
                    const n = cy.nodes('[kind = "report"]').filter(clear)[0];
                    const p = n.renderedPosition(); return {x: p.x, y: p.y, url: n.data('url')}; }"""
     )
+    # Bring the node itself into the window (the graph can be taller than the viewport,
+    # and a click below its bottom edge lands nowhere).
     page.locator("#campaign-graph").scroll_into_view_if_needed()
+    box = page.locator("#campaign-graph").bounding_box()
+    assert box is not None
+    page.evaluate("dy => window.scrollBy(0, dy)", box["y"] + spot["y"] - 200)
     box = page.locator("#campaign-graph").bounding_box()
     assert box is not None
     page.mouse.click(box["x"] + spot["x"], box["y"] + spot["y"])
