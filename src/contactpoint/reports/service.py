@@ -15,7 +15,6 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-import py3langid
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -32,7 +31,7 @@ from contactpoint.core.filenames import safe_filename
 from contactpoint.core.markings import PAP, TLP
 from contactpoint.core.paging import Page, newest_first
 from contactpoint.indicators import service as indicators
-from contactpoint.reports import indicator_links, redact, search, storage
+from contactpoint.reports import indicator_links, language, redact, search, storage
 from contactpoint.reports.attachments import check_attachments
 from contactpoint.reports.models import (
     TRANSITIONS,
@@ -246,7 +245,7 @@ def detect_language(text: str, found: Iterable[indicators.Found] = ()) -> str | 
     text = _words_only(text, found)
     if len(text.strip()) < 20:
         return None
-    lang, _score = py3langid.classify(text)
+    lang, _score = language.classify(text)
     return str(lang)
 
 
