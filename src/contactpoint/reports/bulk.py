@@ -34,7 +34,7 @@ from contactpoint.core.actor import Actor
 from contactpoint.core.config import Settings
 from contactpoint.core.db import transaction, utcnow
 from contactpoint.core.errors import Forbidden
-from contactpoint.reports import extract_pool, fastload
+from contactpoint.reports import copy, extract_pool, fastload
 from contactpoint.reports.csvfile import CsvParser
 from contactpoint.reports.extract_pool import Item, Prepared
 from contactpoint.reports.filerows import CountingLines, FileFormatError, RowError
@@ -109,6 +109,9 @@ def import_file(
         link=fastload.linker(),
         postgresql=factory.kw["bind"].dialect.name == "postgresql",
     )
+    if ctx.postgresql:
+        with transaction(factory) as s:
+            ctx.trusted_links = copy.may_skip_reference_checks(s)
     nworkers = extract_pool.default_workers() if workers is None else workers
 
     with path.open("rb") as fh:

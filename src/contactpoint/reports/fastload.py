@@ -112,6 +112,9 @@ class LoadContext:
     receiving: dict[str, list[uuid.UUID]] = field(default_factory=dict)
     analyzed_at: int = 0  # rows this run had written when statistics were last refreshed
     postgresql: bool = False
+    # PostgreSQL only: the role may skip the per-row foreign-key checks of the links, whose
+    # reports and indicators the same transaction has just inserted or locked.
+    trusted_links: bool = False
     # Indicators this run has stored or met, by (type, lookup key): most of a batch's
     # indicators were in an earlier batch, and for those an UPDATE by id replaces the
     # upsert, the read-back by key and the probe for a stored holder.
@@ -364,7 +367,7 @@ def _store_indicators(
         if count > added and not on_list:
             probe.append(iid)  # held by reports stored before this run met it
     batch.held.update(_stored_holders(session, sorted_ids(probe)))
-    _write_links(session, items, ids, batch)
+    _write_links(session, items, ids, batch, checked=not ctx.trusted_links)
     known = ctx.known
     if len(known) < KNOWN_MAX:
         for k in novel:
@@ -379,10 +382,14 @@ def _write_links(
     items: list[tuple[uuid.UUID, Prepared]],
     ids: dict[tuple[str, str], uuid.UUID],
     batch: LinkBatch,
+    *,
+    checked: bool = True,
 ) -> None:
     """The batch's report-indicator links, once each by (report, indicator, field, start),
     written as ready rows: ids and flags are converted once per report, indicator and
-    distinct flags rather than once per link."""
+    distinct flags rather than once per link. Every link's report was inserted, and its
+    indicator inserted or updated (so locked), earlier in this transaction, which is what
+    lets ``checked=False`` skip the foreign-key checks."""
     table = _table(ReportIndicator)
     as_id = copy.id_writer(session)
     flags_of = copy.memo_writer(session, table.c.flags)
@@ -403,7 +410,11 @@ def _write_links(
             mine.add(iid)
             out.append((rid_out, iid_out[iid], field_, start, end, flags_of(flags)))
     copy.write_rows(
-        session, table.name, ("report_id", "indicator_id", "field", "start", "end", "flags"), out
+        session,
+        table.name,
+        ("report_id", "indicator_id", "field", "start", "end", "flags"),
+        out,
+        references_checked=checked,
     )
 
 
