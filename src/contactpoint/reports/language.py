@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -27,7 +28,7 @@ from py3langid.langid import RAW_FLOOR, LanguageIdentifier
 @dataclass(frozen=True)
 class _Model:
     identifier: LanguageIdentifier
-    nextmove: npt.NDArray[np.intp]
+    nextmove: npt.NDArray[np.unsignedinteger[Any]]  # a view of py3langid's array
     rowbase: npt.NDArray[np.intp]
     output: npt.NDArray[np.intp]
     depth: int
@@ -40,7 +41,7 @@ class _Model:
 @cache
 def _model() -> _Model:
     ident = py3langid.langid._get_identifier()
-    nextmove = np.asarray(ident.tk_nextmove, dtype=np.intp)
+    nextmove = np.asarray(ident.tk_nextmove)  # its own unsigned type, no copy
     rowbase = np.asarray(ident._rowbase, dtype=np.intp)
     return _Model(
         ident,
@@ -52,7 +53,7 @@ def _model() -> _Model:
     )
 
 
-def _depth(nextmove: npt.NDArray[np.intp], rowbase: npt.NDArray[np.intp]) -> int:
+def _depth(nextmove: npt.NDArray[np.unsignedinteger[Any]], rowbase: npt.NDArray[np.intp]) -> int:
     """The longest n-gram the DFA tracks: the deepest state, breadth first from the start
     (each state's shortest way in is its own n-gram)."""
     seen = np.zeros(len(rowbase), dtype=bool)
