@@ -149,8 +149,7 @@ def write_rows(
         return
     column_list = ", ".join(f'"{n}"' for n in names)
     if session.get_bind().dialect.name == "postgresql":
-        raw = _raw(session)
-        with raw.cursor() as cur:
+        with _raw(session).cursor() as cur:
             if not references_checked:
                 cur.execute("SET LOCAL session_replication_role = replica")
             with cur.copy(f"COPY {table} ({column_list}) FROM STDIN") as cp:
