@@ -3,12 +3,14 @@ visibility of totals, hit/no-hit, and recompute equal to incremental linking."""
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from contactpoint.core import jobs
 from contactpoint.core.actor import SYSTEM, Actor
 from contactpoint.core.config import Settings
 from contactpoint.core.db import transaction
@@ -45,6 +47,18 @@ def report(db: Session, actor: Actor, country: str, *ids: str, **kw: object) -> 
     )
     campaigns.link_reports(db, [r.id])
     return r
+
+
+def queued_splits(s: Session) -> list[list[str]]:
+    if s.get_bind().dialect.name == "postgresql":
+        sql = "SELECT args FROM procrastinate_jobs WHERE task_name = 'correlation.split'"
+    else:
+        sql = "SELECT args FROM job_queue WHERE name = 'correlation.split'"
+    out = []
+    for (args,) in s.execute(text(sql)):
+        args = json.loads(args) if isinstance(args, str) else args
+        out.append(args["indicator_ids"])
+    return out
 
 
 def partition(db: Session) -> set[frozenset[uuid.UUID]]:
@@ -95,7 +109,21 @@ def test_over_correlation_stops_at_the_cap_and_lifting_restores(
     db.info["settings"] = settings.model_copy(update={"correlation_max_campaigns": 2})
     rs = [report(db, people["fr"], "FR", IBAN) for _ in range(2)]
     assert len(partition(db)) == 1
-    rs.append(report(db, people["fr"], "FR", IBAN))  # a third holder crosses the cap of 2
+    third = make_report(
+        db, people["fr"], victim_country="FR", suspect_identifiers=[{"type": "iban", "value": IBAN}]
+    )
+    rs.append(third)
+    crossed = campaigns.link_reports(db, [third.id])  # a third holder crosses the cap of 2
+    # It stops linking at once (the third report stays out); what it joined before is
+    # taken apart by the job that linking queued.
+    assert [i.id for i in db.scalars(select(Indicator).where(Indicator.type == "iban"))] == crossed
+    assert partition(db) == {frozenset(r.id for r in rs[:2])}
+    assert queued_splits(db) == [[str(i) for i in crossed]]
+    assert jobs.run_now(db, "correlation.split", indicator_ids=queued_splits(db)[0]) == {
+        "indicators": 1
+    }
+    assert partition(db) == set()
+    jobs.run_now(db, "correlation.split", indicator_ids=queued_splits(db)[0])  # a retry
     assert partition(db) == set()
     detail_state = db.scalar(select(Indicator).where(Indicator.type == "iban"))
     assert detail_state is not None

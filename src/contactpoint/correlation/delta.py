@@ -53,22 +53,37 @@ def link_bulk(session: Session, batch: LinkBatch, max_campaigns: int) -> None:
         jobs.defer(session, "correlation.notify", campaign_ids=sorted(map(str, touched)))
 
 
-def link_new(session: Session, report_ids: Sequence[uuid.UUID], max_campaigns: int) -> None:
+def link_new(
+    session: Session, report_ids: Sequence[uuid.UUID], max_campaigns: int
+) -> list[uuid.UUID]:
     """Link reports just stored (the ``correlation.link`` job) through the delta path: one
     stored holder per indicator stands for its campaign, and a merge moves only the smaller
     campaigns' members, so a report that joins a campaign of thousands reads none of them.
-    An indicator it takes over the cap is taken apart at once. Reports already linked, or
-    holding manual links, go through :func:`link_reports`, which re-reads the closure."""
+    Reports already linked, or holding manual links, go through :func:`link_reports`, which
+    re-reads the closure.
+
+    Returns the indicators these reports took over the cap. They stop linking at once, but
+    what they joined before is left for :func:`take_apart`: that reads every member of the
+    campaigns involved (half a second for one of 9,000), so the caller queues it as a job of
+    its own rather than make this report's link wait (docs/correlation.md)."""
     new_ids = list(dict.fromkeys(report_ids))
     if not new_ids:
-        return
+        return []
     batch = _batch_of(session, new_ids) if len(new_ids) <= CHUNK else None
     if batch is None:
         link_reports(session, new_ids, max_campaigns)
-        return
+        return []
     _, crossed = _link_delta(session, batch, max_campaigns, read_held=True)
-    if crossed:
-        _split(session, _holders(session, [ikey(i) for i in crossed]))
+    return crossed
+
+
+def take_apart(session: Session, indicator_ids: Sequence[uuid.UUID]) -> None:
+    """Take apart what these over-correlating indicators joined before they crossed the
+    cap. Safe to run again, and late: it computes the current components of their holders'
+    campaigns, whatever joined them since."""
+    seeds = _holders(session, [ikey(i) for i in indicator_ids])
+    if seeds:
+        _split(session, seeds)
 
 
 def _batch_of(session: Session, new_ids: list[uuid.UUID]) -> LinkBatch | None:
@@ -240,9 +255,7 @@ def settle_crossed(session: Session, since: datetime) -> None:
             )
         )
     )
-    seeds = _holders(session, [ikey(i) for i in crossed])
-    if seeds:
-        _split(session, seeds)
+    take_apart(session, crossed)
 
 
 def _split(session: Session, seeds: set[uuid.UUID]) -> None:

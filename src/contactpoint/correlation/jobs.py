@@ -39,6 +39,14 @@ def link(session: Session, report_ids: list[str]) -> dict[str, int]:
     return {"reports": len(report_ids)}
 
 
+@job("correlation.split", retries=3)
+def split(session: Session, indicator_ids: list[str]) -> dict[str, int]:
+    """Take apart what indicators joined before a new report took them over the cap (queued
+    by ``correlation.link``, so that linking one report never waits for it)."""
+    service.take_apart(session, [uuid.UUID(i) for i in indicator_ids])
+    return {"indicators": len(indicator_ids)}
+
+
 @job("correlation.recompute", retries=1)
 def recompute(session: Session) -> dict[str, int]:
     """Rebuild every campaign from the stored report-indicator links."""

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from contactpoint.core import audit
+from contactpoint.core import audit, jobs
 from contactpoint.core.access import visible
 from contactpoint.core.actor import Actor
 from contactpoint.core.config import Settings, get_settings
@@ -43,10 +43,21 @@ def _cap(session: Session) -> int:
     return _settings(session).correlation_max_campaigns
 
 
-def link_reports(session: Session, report_ids: Sequence[uuid.UUID]) -> None:
+def link_reports(session: Session, report_ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
     """Update campaigns for newly stored reports (what the ``correlation.link`` job runs):
-    the delta path, which reads no campaign's members."""
-    delta.link_new(session, list(report_ids), _cap(session))
+    the delta path, which reads no campaign's members. Indicators the reports take over the
+    cap stop linking at once; what they joined before is taken apart by a
+    ``correlation.split`` job queued here (returned: the indicators)."""
+    crossed = delta.link_new(session, list(report_ids), _cap(session))
+    if crossed:
+        jobs.defer(session, "correlation.split", indicator_ids=[str(i) for i in crossed])
+    return crossed
+
+
+def take_apart(session: Session, indicator_ids: Sequence[uuid.UUID]) -> None:
+    """What the ``correlation.split`` job runs: split the campaigns that over-correlating
+    indicators held together."""
+    delta.take_apart(session, indicator_ids)
 
 
 def recompute(
