@@ -38,9 +38,9 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import Table, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -185,7 +185,7 @@ def run_plain(kind: str, path: Path) -> float:
     t = time.perf_counter()
     for rows in plain_rows(path, actor.org_id):
         with transaction(factory) as s:
-            copy.copy_rows(s, Report.__table__, rows)
+            copy.copy_rows(s, cast(Table, Report.__table__), rows)
     took = time.perf_counter() - t
     engine.dispose()
     return took
