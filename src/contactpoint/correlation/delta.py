@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, exists, insert, select, update
+from sqlalchemy import String, Table, cast, delete, exists, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from contactpoint.core import jobs
@@ -22,10 +22,8 @@ from contactpoint.core.db import new_id, new_ids, sorted_ids, utcnow
 from contactpoint.correlation import unionfind
 from contactpoint.correlation.engine import (
     CHUNK,
-    _blocked_among,
     _chunks,
     _holders,
-    _keys_of,
     ikey,
     link_reports,
 )
@@ -263,74 +261,109 @@ def _split(session: Session, seeds: set[uuid.UUID]) -> None:
     them together, writing only the pieces that leave: blocking a key can only split a
     stored campaign, never join two, so the piece with most members keeps the campaign (as
     in :func:`_persist`) and an unchanged campaign is not written at all."""
-    campaign_of: dict[uuid.UUID, uuid.UUID] = {}
+    campaigns: set[uuid.UUID] = set()
     for part in _chunks(sorted_ids(seeds)):
-        rows = session.execute(
-            select(CampaignMember.report_id, CampaignMember.campaign_id).where(
-                CampaignMember.report_id.in_(part)
+        campaigns.update(
+            session.scalars(
+                select(CampaignMember.campaign_id).where(CampaignMember.report_id.in_(part))
             )
         )
-        campaign_of.update((rid, cid) for rid, cid in rows)
-    affected = sorted_ids(set(campaign_of.values()))
-    members: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
-    for part in _chunks(affected):
-        rows = session.execute(
-            select(CampaignMember.campaign_id, CampaignMember.report_id).where(
-                CampaignMember.campaign_id.in_(part)
-            )
-        )
-        for cid, rid in rows:
-            members[cid].append(rid)
-    if not members:
-        return
-    keys = {cid: _keys_of(session, rids) for cid, rids in members.items()}
-    blocked = _blocked_among(
-        session, {k for ks in keys.values() for k in set().union(*ks.values())}
-    )
     now = utcnow()
-    for cid, rids in members.items():
-        pieces = unionfind.components(keys[cid], blocked)
-        if len(pieces) == 1:
-            continue  # the key was not a bridge: nothing to write
-        pieces.sort(key=len, reverse=True)
-        facts = {
-            rid: (country, at)
-            for part in _chunks(rids)
-            for rid, country, at in session.execute(
-                select(Report.id, Report.victim_country, Report.created_at).where(
-                    Report.id.in_(part)
+    for part in _chunks(sorted_ids(campaigns), SPLIT_CHUNK):
+        for cid, keys in _linking_keys(session, part).items():
+            pieces = unionfind.components(keys)
+            if len(pieces) == 1:
+                continue  # the key was not a bridge: nothing to write
+            _write_pieces(session, cid, pieces, now)
+
+
+SPLIT_CHUNK = 20  # campaigns read at a time: their members' links are held in memory
+
+
+def _linking_keys(
+    session: Session, campaign_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, dict[str, list[str]]]:
+    """Each campaign's members (ids as text) with their linking keys: indicators neither
+    warninglisted, excluded nor over-correlating, and manual links. Links are read as the
+    driver's text, not UUIDs: a campaign of 9,000 has some 40,000, and making a UUID of each
+    was most of a split's time. They are read by member id, 500 at a time, so that the
+    planner walks the (report, indicator) index whatever its statistics say."""
+    out: dict[uuid.UUID, dict[str, list[str]]] = defaultdict(dict)
+    keys_of: dict[str, list[str]] = {}  # a report is in one campaign at most
+    members: list[uuid.UUID] = []
+    for cid, rid, text in session.execute(
+        select(
+            CampaignMember.campaign_id,
+            CampaignMember.report_id,
+            cast(CampaignMember.report_id, String).label("text"),
+        ).where(CampaignMember.campaign_id.in_(campaign_ids))
+    ):
+        out[cid][text] = keys_of[text] = []
+        members.append(rid)
+    state = IndicatorLinkState
+    for part in _chunks(sorted_ids(members)):
+        links = (
+            select(
+                cast(ReportIndicator.report_id, String).label("report"),
+                cast(Indicator.id, String).label("key"),
+            )
+            .join(Indicator, Indicator.id == ReportIndicator.indicator_id)
+            .outerjoin(state, state.indicator_id == Indicator.id)
+            .where(
+                ReportIndicator.report_id.in_(part),
+                Indicator.warninglisted.is_(False),
+                or_(state.state.is_(None), state.state == LinkState.LIFTED),
+            )
+        )
+        manual = select(cast(ManualLink.report_id, String).label("report"), ManualLink.key).where(
+            ManualLink.report_id.in_(part)
+        )
+        for query in (links, manual):
+            for text, key in session.execute(query):
+                keys_of[text].append(key)
+    return out
+
+
+def _write_pieces(session: Session, cid: uuid.UUID, found: list[set[str]], now: datetime) -> None:
+    """Store the pieces a campaign fell into: the biggest keeps it, the others leave."""
+    pieces = [sorted_ids(uuid.UUID(r) for r in piece) for piece in found]
+    pieces.sort(key=len, reverse=True)
+    facts = {
+        rid: (country, at)
+        for piece in pieces
+        for part in _chunks(piece)
+        for rid, country, at in session.execute(
+            select(Report.id, Report.victim_country, Report.created_at).where(Report.id.in_(part))
+        )
+    }
+    for n, ids in enumerate(pieces):
+        total = _Totals(0, set(), None, None)
+        for r in ids:
+            total.add(*facts[r])
+        values = total.columns(now)
+        if n == 0 and len(ids) >= 2:
+            session.execute(update(Campaign), [{"id": cid, **values}])
+            continue
+        if n == 0:  # only lone reports are left: the campaign goes
+            session.execute(delete(CampaignMember).where(CampaignMember.campaign_id == cid))
+            session.execute(delete(Campaign).where(Campaign.id == cid))
+            break
+        if len(ids) < 2:
+            target = None  # a lone report is in no campaign
+        else:
+            target = new_id()
+            session.execute(insert(Campaign), [{"id": target, "created_at": now, **values}])
+        for part in _chunks(ids):
+            stmt: Any = (
+                delete(CampaignMember)
+                if target is None
+                else update(CampaignMember).values(campaign_id=target)
+            )
+            session.execute(
+                stmt.where(CampaignMember.report_id.in_(part)).execution_options(
+                    synchronize_session=False
                 )
             )
-        }
-        for n, piece in enumerate(pieces):
-            ids = sorted_ids(piece)
-            total = _Totals(0, set(), None, None)
-            for r in ids:
-                total.add(*facts[r])
-            values = total.columns(now)
-            if n == 0 and len(ids) >= 2:
-                session.execute(update(Campaign), [{"id": cid, **values}])
-                continue
-            if n == 0:  # only lone reports are left: the campaign goes
-                session.execute(delete(CampaignMember).where(CampaignMember.campaign_id == cid))
-                session.execute(delete(Campaign).where(Campaign.id == cid))
-                break
-            if len(ids) < 2:
-                target = None  # a lone report is in no campaign
-            else:
-                target = new_id()
-                session.execute(insert(Campaign), [{"id": target, "created_at": now, **values}])
-            for part in _chunks(ids):
-                stmt: Any = (
-                    delete(CampaignMember)
-                    if target is None
-                    else update(CampaignMember).values(campaign_id=target)
-                )
-                session.execute(
-                    stmt.where(CampaignMember.report_id.in_(part)).execution_options(
-                        synchronize_session=False
-                    )
-                )
 
 
 @dataclass

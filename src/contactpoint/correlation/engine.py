@@ -35,9 +35,9 @@ def ikey(indicator_id: uuid.UUID) -> Key:
     return f"i:{indicator_id}"
 
 
-def _chunks(ids: Sequence[uuid.UUID]) -> Iterable[Sequence[uuid.UUID]]:
-    for i in range(0, len(ids), CHUNK):
-        yield ids[i : i + CHUNK]
+def _chunks(ids: Sequence[uuid.UUID], size: int = CHUNK) -> Iterable[Sequence[uuid.UUID]]:
+    for i in range(0, len(ids), size):
+        yield ids[i : i + size]
 
 
 def _states(session: Session) -> dict[uuid.UUID, IndicatorLinkState]:
