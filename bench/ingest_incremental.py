@@ -84,7 +84,9 @@ def sample(path: Path, n: int, stored: int) -> list[dict[str, Any]]:
         for line_no, line in enumerate(fh, start=1):
             if line_no in wanted:
                 row = json.loads(line)
-                row["external_id"] = f"again-{line_no}"
+                # Unique per run (``stored`` grows): a line added by an earlier run is a new
+                # report again, not a duplicate the API would hand back already linked.
+                row["external_id"] = f"again-{stored}-{line_no}"
                 out.append(row)
                 if len(out) >= n:
                     break
