@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import itertools
+import json
 import re
+from typing import Any
 
 import pyotp
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from contactpoint.accounts import service, tokens
@@ -273,3 +276,15 @@ def blocking_users(session: Session, country: str = "FR") -> tuple[User, User]:
     )
     isp = make_user(session, make_org(session, kind="isp", country=country), ["provider-operator"])
     return authority, isp
+
+
+def queued_job_args(s: Session, name: str) -> list[dict[str, Any]]:
+    """The arguments of the jobs queued under ``name``, from either backend's queue."""
+    if s.get_bind().dialect.name == "postgresql":
+        sql = "SELECT args FROM procrastinate_jobs WHERE task_name = :name"
+    else:
+        sql = "SELECT args FROM job_queue WHERE name = :name"
+    return [
+        json.loads(args) if isinstance(args, str) else args
+        for (args,) in s.execute(text(sql), {"name": name})
+    ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from contactpoint.core import jobs
@@ -13,19 +13,11 @@ from contactpoint.core.config import Settings
 from contactpoint.core.db import transaction
 from contactpoint.correlation.models import CampaignMember
 from contactpoint.reports.bulk import import_file
-from factories import actor_of, make_org, make_report, make_user, report_data
+from factories import actor_of, make_org, make_report, make_user, queued_job_args, report_data
 
 
 def queued_link_args(s: Session) -> list[list[str]]:
-    if s.get_bind().dialect.name == "postgresql":
-        sql = "SELECT args FROM procrastinate_jobs WHERE task_name = 'correlation.link'"
-    else:
-        sql = "SELECT args FROM job_queue WHERE name = 'correlation.link'"
-    out = []
-    for (args,) in s.execute(text(sql)):
-        args = json.loads(args) if isinstance(args, str) else args
-        out.append(list(args["report_ids"]))
-    return out
+    return [list(a["report_ids"]) for a in queued_job_args(s, "correlation.link")]
 
 
 def members(s: Session) -> int:

@@ -4,7 +4,6 @@ the job queued after linking, the periodic job and `contactpoint campaigns notif
 
 from __future__ import annotations
 
-import json
 import uuid
 
 import pytest
@@ -21,7 +20,7 @@ from contactpoint.correlation import notices
 from contactpoint.correlation import service as campaigns
 from contactpoint.correlation.models import CampaignNotice
 from contactpoint.reports.models import Report
-from factories import actor_of, make_org, make_report, make_user, use_cli_settings
+from factories import actor_of, make_org, make_report, make_user, queued_job_args, use_cli_settings
 
 IBAN = "FR7630006000011234567890189"
 
@@ -112,15 +111,7 @@ def test_first_spanning_then_growth_only(db: Session, people: dict[str, uuid.UUI
 
 
 def queued_notify_args(s: Session) -> list[list[str] | None]:
-    if s.get_bind().dialect.name == "postgresql":
-        sql = "SELECT args FROM procrastinate_jobs WHERE task_name = 'correlation.notify'"
-    else:
-        sql = "SELECT args FROM job_queue WHERE name = 'correlation.notify'"
-    out = []
-    for (args,) in s.execute(text(sql)):
-        args = json.loads(args) if isinstance(args, str) else args
-        out.append(args.get("campaign_ids"))
-    return out
+    return [a.get("campaign_ids") for a in queued_job_args(s, "correlation.notify")]
 
 
 def test_link_job_queues_notices_and_restarts_do_not_repeat(

@@ -3,11 +3,10 @@ visibility of totals, hit/no-hit, and recompute equal to incremental linking."""
 
 from __future__ import annotations
 
-import json
 import uuid
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from contactpoint.core import jobs
@@ -20,7 +19,7 @@ from contactpoint.correlation import service as campaigns
 from contactpoint.correlation.models import CampaignMember
 from contactpoint.indicators.models import Indicator
 from contactpoint.reports.models import Report
-from factories import actor_of, make_org, make_report, make_user
+from factories import actor_of, make_org, make_report, make_user, queued_job_args
 
 IBAN = "FR7630006000011234567890189"
 OTHER_IBAN = "DE89370400440532013000"
@@ -50,15 +49,7 @@ def report(db: Session, actor: Actor, country: str, *ids: str, **kw: object) -> 
 
 
 def queued_splits(s: Session) -> list[list[str]]:
-    if s.get_bind().dialect.name == "postgresql":
-        sql = "SELECT args FROM procrastinate_jobs WHERE task_name = 'correlation.split'"
-    else:
-        sql = "SELECT args FROM job_queue WHERE name = 'correlation.split'"
-    out = []
-    for (args,) in s.execute(text(sql)):
-        args = json.loads(args) if isinstance(args, str) else args
-        out.append(args["indicator_ids"])
-    return out
+    return [a["indicator_ids"] for a in queued_job_args(s, "correlation.split")]
 
 
 def partition(db: Session) -> set[frozenset[uuid.UUID]]:

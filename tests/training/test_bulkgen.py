@@ -12,7 +12,7 @@ from pathlib import Path
 import phonenumbers
 import pytest
 from schwifty import IBAN
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
@@ -29,7 +29,7 @@ from contactpoint.reports.schemas import ReportIn
 from contactpoint.taxonomy.vocab import CrimeKind
 from contactpoint.training import bulkgen
 from contactpoint.training.bulkgen_text import COUNTRIES, LANGUAGES
-from factories import make_org, use_cli_settings
+from factories import make_org, queued_job_args, use_cli_settings
 
 
 def test_same_seed_same_bytes_and_truth(tmp_path: Path) -> None:
@@ -127,15 +127,7 @@ def test_indicators_are_valid_and_warninglists_known() -> None:
 
 
 def _queued_link_args(s: Session) -> list[list[str]]:
-    if s.get_bind().dialect.name == "postgresql":
-        sql = "SELECT args FROM procrastinate_jobs WHERE task_name = 'correlation.link'"
-    else:
-        sql = "SELECT args FROM job_queue WHERE name = 'correlation.link'"
-    out = []
-    for (args,) in s.execute(text(sql)):
-        args = json.loads(args) if isinstance(args, str) else args
-        out.append(list(args["report_ids"]))
-    return out
+    return [list(a["report_ids"]) for a in queued_job_args(s, "correlation.link")]
 
 
 def _stored_campaigns(s: Session) -> set[frozenset[str]]:
