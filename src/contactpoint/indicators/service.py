@@ -355,11 +355,12 @@ def store(
     before: set[tuple[uuid.UUID, uuid.UUID]] = set()
     for part in _chunks(report_ids):
         before.update(
-            session.execute(
+            (rid, iid)
+            for rid, iid in session.execute(
                 select(ReportIndicator.report_id, ReportIndicator.indicator_id)
                 .where(ReportIndicator.report_id.in_(part))
                 .distinct()
-            ).tuples()
+            )
         )
     stmt = _insert(session, ReportIndicator).on_conflict_do_nothing(
         index_elements=["report_id", "indicator_id", "field", "start"]
