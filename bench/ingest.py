@@ -190,7 +190,7 @@ def run_plain(kind: str, path: Path) -> float:
     t = time.perf_counter()
     for rows in plain_rows(path, actor.org_id):
         with transaction(factory) as s:
-            copy.copy_rows(s, cast(Table, Report.__table__), rows)
+            copy.copy_rows(s, table_of(Report), rows)
     took = time.perf_counter() - t
     engine.dispose()
     return took
@@ -207,21 +207,20 @@ def run_all_rows(kind: str, source: Settings, batch_size: int) -> float:
     settings = fresh_database(kind, "-rows", keys=source.effective_key_file)
     engine = make_engine(settings)
     factory = make_session_factory(engine)
-    recipients = cast(Table, Recipient.__table__)
-    tables = {
-        "reports": (cast(Table, Report.__table__), cast(Table, Report.__table__).c.id),
-        "recipients": (recipients, recipients.c.object_id),
-        "indicators": (cast(Table, Indicator.__table__), cast(Table, Indicator.__table__).c.id),
-        "links": (
-            cast(Table, ReportIndicator.__table__),
-            cast(Table, ReportIndicator.__table__).c.report_id,
-        ),
+    tables = {  # name: (table, the column a batch's rows are read by)
+        name: (table, table.c[key])
+        for name, table, key in (
+            ("reports", table_of(Report), "id"),
+            ("recipients", table_of(Recipient), "object_id"),
+            ("indicators", table_of(Indicator), "id"),
+            ("links", table_of(ReportIndicator), "report_id"),
+        )
     }
     if kind == "sqlite":
         tables["fts"] = (fastload._FTS, fastload._FTS.c.report_id)
     took = 0.0
     with transaction(src) as s, transaction(factory) as d:  # the organisations: untimed
-        orgs = cast(Table, Organisation.__table__)
+        orgs = table_of(Organisation)
         copy.copy_rows(d, orgs, [dict(r._mapping) for r in s.execute(select(orgs))])
     with transaction(src) as s:
         report_ids = list(s.scalars(select(Report.id).order_by(Report.id)))
@@ -252,6 +251,10 @@ def run_all_rows(kind: str, source: Settings, batch_size: int) -> float:
     engine.dispose()
     src_engine.dispose()
     return took
+
+
+def table_of(model: Any) -> Table:
+    return cast(Table, model.__table__)
 
 
 def read_rows(s: Session, table: Table, key: Any, ids: list[Any]) -> list[dict[str, Any]]:
