@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, Table, cast, delete, exists, insert, or_, select, update
+from sqlalchemy import String, Table, cast, delete, exists, insert, select, update
 from sqlalchemy.orm import Session
 
 from contactpoint.core import jobs
@@ -26,6 +26,7 @@ from contactpoint.correlation.engine import (
     _holders,
     ikey,
     link_reports,
+    not_linking,
 )
 from contactpoint.correlation.models import (
     Campaign,
@@ -270,8 +271,9 @@ def _split(session: Session, seeds: set[uuid.UUID]) -> None:
         )
     now = utcnow()
     for part in _chunks(sorted_ids(campaigns), SPLIT_CHUNK):
-        for cid, keys in _linking_keys(session, part).items():
-            pieces = unionfind.components(keys)
+        keys, blocked = _linking_keys(session, part)
+        for cid, held in keys.items():
+            pieces = unionfind.components(held, blocked)
             if len(pieces) == 1:
                 continue  # the key was not a bridge: nothing to write
             _write_pieces(session, cid, pieces, now)
@@ -282,12 +284,14 @@ SPLIT_CHUNK = 20  # campaigns read at a time: their members' links are held in m
 
 def _linking_keys(
     session: Session, campaign_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, dict[str, list[str]]]:
-    """Each campaign's members (ids as text) with their linking keys: indicators neither
-    warninglisted, excluded nor over-correlating, and manual links. Links are read as the
-    driver's text, not UUIDs: a campaign of 9,000 has some 40,000, and making a UUID of each
-    was most of a split's time. They are read by member id, 500 at a time, so that the
-    planner walks the (report, indicator) index whatever its statistics say."""
+) -> tuple[dict[uuid.UUID, dict[str, list[str]]], set[str]]:
+    """Each campaign's members (ids as text) with their keys (indicator ids as text, and
+    manual links), and the keys among them that do not link (:func:`engine.not_linking`).
+    Links are read as the driver's text, not UUIDs: a campaign of 9,000 has some 40,000,
+    and making a UUID of each was most of a split's time; only the distinct indicators
+    become UUIDs, to look up the rule. Links are read by member id, 500 at a time, from
+    the (report, indicator) key alone, so that the planner walks that index whatever its
+    statistics say."""
     out: dict[uuid.UUID, dict[str, list[str]]] = defaultdict(dict)
     keys_of: dict[str, list[str]] = {}  # a report is in one campaign at most
     members: list[uuid.UUID] = []
@@ -300,28 +304,21 @@ def _linking_keys(
     ):
         out[cid][text] = keys_of[text] = []
         members.append(rid)
-    state = IndicatorLinkState
+    indicators: set[str] = set()
     for part in _chunks(sorted_ids(members)):
-        links = (
-            select(
-                cast(ReportIndicator.report_id, String).label("report"),
-                cast(Indicator.id, String).label("key"),
-            )
-            .join(Indicator, Indicator.id == ReportIndicator.indicator_id)
-            .outerjoin(state, state.indicator_id == Indicator.id)
-            .where(
-                ReportIndicator.report_id.in_(part),
-                Indicator.warninglisted.is_(False),
-                or_(state.state.is_(None), state.state == LinkState.LIFTED),
-            )
-        )
-        manual = select(cast(ManualLink.report_id, String).label("report"), ManualLink.key).where(
+        links = select(
+            cast(ReportIndicator.report_id, String), cast(ReportIndicator.indicator_id, String)
+        ).where(ReportIndicator.report_id.in_(part))
+        for text, key in session.execute(links):
+            keys_of[text].append(key)
+            indicators.add(key)
+        manual = select(cast(ManualLink.report_id, String), ManualLink.key).where(
             ManualLink.report_id.in_(part)
         )
-        for query in (links, manual):
-            for text, key in session.execute(query):
-                keys_of[text].append(key)
-    return out
+        for text, key in session.execute(manual):
+            keys_of[text].append(key)
+    as_text = {uuid.UUID(k): k for k in indicators}
+    return out, {as_text[i] for i in not_linking(session, as_text)}
 
 
 def _write_pieces(session: Session, cid: uuid.UUID, found: list[set[str]], now: datetime) -> None:
