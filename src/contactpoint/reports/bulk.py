@@ -130,7 +130,8 @@ def import_file(
         window = max(nworkers * 3, 2 * -(-batch_size // chunk))
         batch: list[Prepared] = []
         last_line = start
-        for prepared in extract_pool.run(tasks, nworkers, window=window):
+        dialect = factory.kw["bind"].dialect
+        for prepared in extract_pool.run(tasks, dialect, nworkers, window=window):
             for p in prepared:
                 batch.append(p)
                 last_line = p.line

@@ -36,7 +36,7 @@ def _raw(session: Session) -> Any:
     return session.connection().connection.driver_connection
 
 
-def _columns(table: Table, rows: Sequence[dict[str, Any]]) -> list[Any]:
+def columns_of(table: Table, rows: Sequence[dict[str, Any]]) -> list[Any]:
     """The columns to write: those the rows give, and those with a Python-side default
     (filled in here, as an ORM insert would, so a column added later is never left NULL)."""
     cols = []
@@ -53,7 +53,7 @@ def _columns(table: Table, rows: Sequence[dict[str, Any]]) -> list[Any]:
     return cols
 
 
-def _converted(
+def converted(
     session: Session, cols: list[Any], rows: Sequence[dict[str, Any]]
 ) -> list[tuple[Any, ...]]:
     dialect = session.get_bind().dialect
@@ -216,8 +216,8 @@ def copy_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) ->
     converted by its own type first (:func:`write_rows` then writes them)."""
     if not rows:
         return
-    cols = _columns(table, rows)
-    write_rows(session, table.name, [c.name for c in cols], _converted(session, cols, rows))
+    cols = columns_of(table, rows)
+    write_rows(session, table.name, [c.name for c in cols], converted(session, cols, rows))
 
 
 def update_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
@@ -232,7 +232,7 @@ def update_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
     mark = "%s" if pg else "?"
     sets = ", ".join(f'"{n}" = {mark}' for n in names)
     sql = f"UPDATE {table.name} SET {sets} WHERE id = {mark}"  # noqa: S608
-    data = _converted(session, cols, rows)
+    data = converted(session, cols, rows)
     cur = _raw(session).cursor()
     try:
         cur.executemany(sql, data)
@@ -248,7 +248,7 @@ def upsert_indicators_sqlite(
     records read back by key."""
     if not rows:
         return []
-    cols = _columns(Indicator.__table__, rows)  # type: ignore[arg-type]
+    cols = columns_of(Indicator.__table__, rows)  # type: ignore[arg-type]
     names = ", ".join(f'"{c.name}"' for c in cols)
     marks = ", ".join("?" for _ in cols)
     cur = _raw(session).cursor()
@@ -259,7 +259,7 @@ def upsert_indicators_sqlite(
             "first_seen = min(first_seen, excluded.first_seen), "
             "last_seen = max(last_seen, excluded.last_seen), "
             "report_count = report_count + excluded.report_count",
-            _converted(session, cols, rows),
+            converted(session, cols, rows),
         )
         wanted = {(r["type"], r["lookup_key"]) for r in rows}
         keys = sorted({k for _, k in wanted})
@@ -289,8 +289,8 @@ def upsert_indicators(
             f"CREATE TEMP TABLE IF NOT EXISTS {_TEMP} "
             "(LIKE indicators INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
         )
-    cols = _columns(Indicator.__table__, rows)  # type: ignore[arg-type]
-    write_rows(session, _TEMP, [c.name for c in cols], _converted(session, cols, rows))
+    cols = columns_of(Indicator.__table__, rows)  # type: ignore[arg-type]
+    write_rows(session, _TEMP, [c.name for c in cols], converted(session, cols, rows))
     names = ", ".join(f'"{c.name}"' for c in cols)
     with raw.cursor() as cur:
         cur.execute(

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import json
 import multiprocessing
 import os
 import signal
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from enum import Enum
@@ -26,12 +27,15 @@ from functools import lru_cache
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy import JSON
+from sqlalchemy.engine import Dialect
 
 from contactpoint.core.markings import PAP, TLP
 from contactpoint.indicators import service as indicators
 from contactpoint.indicators.service import Found
 from contactpoint.reports import jsonl
 from contactpoint.reports.filerows import Record, RowError
+from contactpoint.reports.models import Report
 from contactpoint.reports.schemas import ReportIn, field_errors
 from contactpoint.reports.service import _identifier, detect_language
 
@@ -52,15 +56,67 @@ def as_found(row: FoundRow) -> Found:
     return Found(type_, value, field_, start, end, flags, extra, token)
 
 
+# The report columns a worker fills, in the order of ``Prepared.values``.
+REPORT_COLUMNS = (
+    "tlp",
+    "pap",
+    "crime_kind",
+    "category",
+    "incident_type",
+    "offence",
+    "victim_country",
+    "victim_type",
+    "occurred_at",
+    "description",
+    "language",
+    "loss_amount",
+    "loss_currency",
+    "payment_method",
+    "suspect_identifiers",
+    "reporter_name",
+    "reporter_email",
+    "reporter_phone",
+    "contact_consent",
+    "share_with_other_authorities",
+    "anonymous",
+)
+COUNTRY = REPORT_COLUMNS.index("victim_country")  # text: the same converted or not
+DESCRIPTION = REPORT_COLUMNS.index("description")
+Writer = Callable[[Any], Any] | None
+
+
 @dataclass(slots=True)
 class Prepared:
-    """One row ready to write (``values`` are report columns), or its errors."""
+    """One row ready to write, or its errors. ``values`` are the :data:`REPORT_COLUMNS`,
+    already converted by each column's own type for the import's database (encryption of
+    the contact details, JSON, enum values, UTC datetimes): that is per-row work, done
+    here on every core rather than in the one writing process."""
 
     line: int
     errors: list[RowError] = field(default_factory=list)
     external_id: str = ""
-    values: dict[str, Any] = field(default_factory=dict)
+    values: tuple[Any, ...] = ()
     found: list[FoundRow] = field(default_factory=list)
+
+
+def writers(dialect: Dialect) -> tuple[Writer, ...]:
+    """Each of :data:`REPORT_COLUMNS`' bind conversion for ``dialect`` (None: as is).
+    JSON is serialised here on either database: psycopg's own conversion only wraps the
+    value, to be serialised by the parent as it writes, and the text is what it writes."""
+    table = Report.__table__
+    out: list[Writer] = []
+    for name in REPORT_COLUMNS:
+        type_ = table.c[name].type
+        if isinstance(type_, JSON):
+            out.append(getattr(dialect, "_json_serializer", None) or json.dumps)
+        else:
+            out.append(type_.dialect_impl(dialect).bind_processor(dialect))
+    return tuple(out)
+
+
+# The conversions of the import this process prepares rows for: set by :func:`run` before
+# the workers fork, so each inherits them (a dialect is not sent with every task).
+_writers: tuple[Writer, ...] | None = None
 
 
 def validate(rec: Record, sha: str) -> tuple[ReportIn | None, list[RowError]]:
@@ -77,8 +133,9 @@ def validate(rec: Record, sha: str) -> tuple[ReportIn | None, list[RowError]]:
         return None, [RowError(rec.line, e["field"], e["message"]) for e in field_errors(exc)]
 
 
-def prepare(rec: Record, sha: str) -> Prepared:
-    """What ``service._insert`` computes for one report, minus the database."""
+def prepare(rec: Record, sha: str, write: Sequence[Writer]) -> Prepared:
+    """What ``service._insert`` computes for one report, minus the database; ``write``:
+    the columns' conversions (:func:`writers`)."""
     data, errors = validate(rec, sha)
     if data is None:
         return Prepared(rec.line, errors)
@@ -108,11 +165,12 @@ def prepare(rec: Record, sha: str) -> Prepared:
         "share_with_other_authorities": data.share_with_other_authorities,
         "anonymous": data.anonymous,
     }
-    # Enum members as their stored strings (the columns take either): an enum member
-    # unpickles through a Python call, and the parent unpickles millions of them.
-    for name, value in values.items():
-        if isinstance(value, Enum):
-            values[name] = value.value
+    # Enum members as their stored strings (the columns take either), then each column's
+    # own conversion: the parent writes the tuple as it is.
+    converted = tuple(
+        None if v is None else w(v.value if isinstance(v, Enum) else v) if w else v
+        for w, v in zip(write, (values[name] for name in REPORT_COLUMNS), strict=True)
+    )
     # Keys (HMAC tokens for personal data) and warninglists are computed here, on every core.
     rows: list[FoundRow] = [
         (
@@ -129,7 +187,7 @@ def prepare(rec: Record, sha: str) -> Prepared:
         )
         for f in found
     ]
-    return Prepared(rec.line, [], data.external_id or "", values, rows)
+    return Prepared(rec.line, [], data.external_id or "", converted, rows)
 
 
 @lru_cache(maxsize=65536)
@@ -140,11 +198,13 @@ def _warninglist(type_: str, value: str) -> str | None:
 def prepare_chunk(task: tuple[str, list[Item]]) -> list[Prepared]:
     """A worker's unit of work: a few hundred rows of one file (``sha`` names the file)."""
     sha, items = task
+    if _writers is None:
+        raise RuntimeError("extract_pool.run sets the column conversions before preparing")
     out: list[Prepared] = []
     for item in items:
         rec = item if isinstance(item, Record) else jsonl.parse_line(item[0], item[1])
         if rec is not None:  # None: a blank line
-            out.append(prepare(rec, sha))
+            out.append(prepare(rec, sha, _writers))
     return out
 
 
@@ -179,11 +239,13 @@ def default_workers() -> int:
 
 
 def run(
-    chunks: Iterable[tuple[str, list[Item]]], workers: int, *, window: int = 0
+    chunks: Iterable[tuple[str, list[Item]]], dialect: Dialect, workers: int, *, window: int = 0
 ) -> Iterator[list[Prepared]]:
-    """``prepare_chunk`` over ``chunks``, results in input order. ``workers`` processes
-    (0: in this process). At most ``window`` chunks are in flight, so a huge file never
-    piles up in memory while the parent writes."""
+    """``prepare_chunk`` over ``chunks``, results in input order, report columns converted
+    for ``dialect``. ``workers`` processes (0: in this process). At most ``window`` chunks
+    are in flight, so a huge file never piles up in memory while the parent writes."""
+    global _writers
+    _writers = writers(dialect)
     if workers <= 0:
         for chunk in chunks:
             yield prepare_chunk(chunk)

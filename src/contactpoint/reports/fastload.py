@@ -32,7 +32,14 @@ from contactpoint.core.db import new_ids, sorted_ids, utcnow
 from contactpoint.indicators import service as indicators
 from contactpoint.indicators.models import Indicator, ReportIndicator
 from contactpoint.reports import copy
-from contactpoint.reports.extract_pool import FoundRow, Prepared, as_found
+from contactpoint.reports.extract_pool import (
+    COUNTRY,
+    DESCRIPTION,
+    REPORT_COLUMNS,
+    FoundRow,
+    Prepared,
+    as_found,
+)
 from contactpoint.reports.filerows import RowError
 from contactpoint.reports.models import BulkImport, ReferenceCounter, Report, Source, Status
 from contactpoint.reports.service import _lookup_receiving_orgs
@@ -259,33 +266,20 @@ def _receiving(session: Session, ctx: LoadContext, country: str) -> list[uuid.UU
 def _store(session: Session, ctx: LoadContext, fresh: list[Prepared]) -> None:
     now = utcnow()
     org_id = ctx.actor.org_id
-    first = _references(session, [p.values["victim_country"] for p in fresh], now.year)
-    reports: list[dict[str, Any]] = []
+    countries = [p.values[COUNTRY] for p in fresh]
+    first = _references(session, countries, now.year)
+    names, same = _report_constants(session, ctx, now)
+    as_id = copy.id_writer(session)
+    ids = new_ids(len(fresh))
+    reports: list[tuple[Any, ...]] = []
     recipients: list[dict[str, Any]] = []
     fts: list[dict[str, Any]] = []
-    for p, rid in zip(fresh, new_ids(len(fresh)), strict=True):
-        country = p.values["victim_country"]
+    for p, rid, country in zip(fresh, ids, countries, strict=True):
         number = first[country]
         first[country] += 1
+        # Workers converted the row's own columns; the batch's are converted once.
         reports.append(
-            p.values
-            | {
-                "id": rid,
-                "reference": f"{country}-{now.year}-{number:06d}",
-                "source": Source.BULK_FILE,
-                "reporting_org_id": org_id,
-                "external_id": p.external_id,
-                "owner_org_id": org_id,
-                "created_by_id": ctx.actor.user_id,
-                "handling_code": None,
-                "handling_text": None,
-                "close_reason": None,
-                "status": Status.NEW,
-                "status_secret_hash": None,
-                "assigned_to_id": None,
-                "created_at": now,
-                "updated_at": now,
-            }
+            (as_id(rid), f"{country}-{now.year}-{number:06d}", p.external_id, *p.values, *same)
         )
         # The receiving contact points see every report about their country's victims.
         for other in _receiving(session, ctx, country):
@@ -298,21 +292,49 @@ def _store(session: Session, ctx: LoadContext, fresh: list[Prepared]) -> None:
                         "user_id": None,
                     }
                 )
-        fts.append({"report_id": rid.hex, "body": p.values["description"]})
-    copy.copy_rows(session, _table(Report), reports)
+        fts.append({"report_id": rid.hex, "body": p.values[DESCRIPTION]})
+    copy.write_rows(session, _table(Report).name, names, reports)
     for r, iid in zip(recipients, new_ids(len(recipients)), strict=True):
         r["id"] = iid
     copy.copy_rows(session, _table(Recipient), recipients)
     if session.get_bind().dialect.name != "postgresql":
         # PostgreSQL's tsvector column is generated; SQLite's FTS5 table is kept by hand.
         copy.copy_rows(session, _FTS, fts)
-    items = [(r["id"], p) for r, p in zip(reports, fresh, strict=True)]
+    items = list(zip(ids, fresh, strict=True))
     batch = _store_indicators(session, ctx, items, now)
-    batch.reports = [(r["id"], r["victim_country"], now) for r in reports]
+    batch.reports = [(rid, country, now) for rid, country in zip(ids, countries, strict=True)]
     if ctx.link is not None:
         ctx.link(session, batch, ctx.max_campaigns)
     else:
-        jobs.defer(session, "correlation.link", report_ids=[str(r["id"]) for r in reports])
+        jobs.defer(session, "correlation.link", report_ids=[str(rid) for rid in ids])
+
+
+_PER_ROW = ("id", "reference", "external_id", *REPORT_COLUMNS)
+
+
+def _report_constants(
+    session: Session, ctx: LoadContext, now: datetime
+) -> tuple[list[str], tuple[Any, ...]]:
+    """The ``reports`` columns to write, in the order of a row (:data:`_PER_ROW` first),
+    and the values that every row of the batch shares, converted once. Any other column
+    with a Python-side default gets it, as an ORM insert would."""
+    given = {
+        "source": Source.BULK_FILE,
+        "reporting_org_id": ctx.actor.org_id,
+        "owner_org_id": ctx.actor.org_id,
+        "created_by_id": ctx.actor.user_id,
+        "handling_code": None,
+        "handling_text": None,
+        "close_reason": None,
+        "status": Status.NEW,
+        "status_secret_hash": None,
+        "assigned_to_id": None,
+        "created_at": now,
+        "updated_at": now,
+    }
+    cols = [c for c in copy.columns_of(_table(Report), [given]) if c.name not in _PER_ROW]
+    (same,) = copy.converted(session, cols, [given])
+    return [*_PER_ROW, *(c.name for c in cols)], same
 
 
 def _store_indicators(
