@@ -123,7 +123,7 @@ def _batch_of(session: Session, new_ids: list[uuid.UUID]) -> LinkBatch | None:
     indicators = {
         iid: IndicatorCount(count, added[iid], listed) for iid, (count, listed) in info.items()
     }
-    return LinkBatch(reports, links, indicators)
+    return LinkBatch(reports, {r: list(iids) for r, iids in links.items()}, indicators)
 
 
 def _held_apart(
@@ -186,17 +186,24 @@ def _link_delta(
             insert(IndicatorLinkState),
             [{"id": new_id(), "indicator_id": i, "state": LinkState.OVER} for i in crossed],
         )
+    # From here on ids are ints (UUID.int): a UUID's hash is Python code, and a batch's
+    # union-find and lookups hash its ids about 80 times per report.
+    nodes: dict[int, uuid.UUID] = {}
+    linking_ints = {i.int for i in linking}
     # Stored holders of each linking indicator: one stands for its campaign in a bulk batch.
-    anchor: dict[uuid.UUID, set[uuid.UUID]]
+    anchor: dict[int, list[uuid.UUID]]
     if read_held:  # the batch's links are stored already: read the others' (link_new)
         stored = [i for i in linking if info[i].count > info[i].added]
-        anchor = _held_apart(session, stored, sorted_ids(new_ids))
+        held = _held_apart(session, stored, sorted_ids(new_ids))
+        anchor = {i.int: list(hs) for i, hs in held.items()}
     else:
-        anchor = {i: {batch.held[i]} for i in linking if i in batch.held}
-    olds = sorted_ids(set().union(*anchor.values()))
+        anchor = {i.int: [h] for i, h in batch.held.items() if i.int in linking_ints}
+    for others in anchor.values():
+        nodes.update((h.int, h) for h in others)
+    olds = [nodes[n] for n in sorted(nodes)]
     # The holders' campaigns with their totals, in one query per chunk.
-    campaign_of: dict[uuid.UUID, uuid.UUID] = {}
-    camps: dict[uuid.UUID, _Totals] = {}
+    campaign_of: dict[int, int] = {}
+    camps: dict[int, _Totals] = {}
     for part in _chunks(olds):
         for rid, cid, size, countries, first, last in session.execute(
             select(
@@ -210,33 +217,38 @@ def _link_delta(
             .join(Campaign, Campaign.id == CampaignMember.campaign_id)
             .where(CampaignMember.report_id.in_(part))
         ):
-            campaign_of[rid] = cid
-            if cid not in camps:
-                camps[cid] = _Totals(size, set(countries or []), first, last)
-    lone: dict[uuid.UUID, tuple[str, datetime]] = {
-        rid: (country, at) for rid, country, at in batch.reports
-    }
-    for part in _chunks([r for r in olds if r not in campaign_of]):
+            camp = campaign_of[rid.int] = cid.int
+            if camp not in camps:
+                nodes[camp] = cid
+                camps[camp] = _Totals(size, set(countries or []), first, last)
+    lone: dict[int, tuple[str, datetime]] = {}
+    for rid, country, at in batch.reports:
+        nodes[rid.int] = rid
+        lone[rid.int] = (country, at)
+    for part in _chunks([r for r in olds if r.int not in campaign_of]):
         for rid, country, at in session.execute(
             select(Report.id, Report.victim_country, Report.created_at).where(Report.id.in_(part))
         ):
-            lone[rid] = (country, at)
+            lone[rid.int] = (country, at)
 
-    uf: unionfind.UnionFind[uuid.UUID] = unionfind.UnionFind()
-    for rid in new_ids:
-        uf.add(rid)
-    holders: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
+    uf: unionfind.UnionFind[int] = unionfind.UnionFind()
+    for rid, _, _ in batch.reports:
+        uf.add(rid.int)
+    holders: dict[int, list[int]] = defaultdict(list)
     for rid, iids in batch.links.items():
-        for iid in iids & linking:
-            holders[iid].append(rid)
-    for iid, hs in holders.items():
-        nodes = {campaign_of.get(o, o) for o in anchor.get(iid, ())}
-        for node in nodes:
-            uf.add(node)
-        hs = [*nodes, *hs]  # the order of unions does not change the groups
-        for r in hs[1:]:
-            uf.union(hs[0], r)
-    touched = _persist_delta(session, uf.groups(), camps, lone)
+        r = rid.int
+        for iid in iids:
+            i = iid.int
+            if i in linking_ints:
+                holders[i].append(r)
+    for i, mine in holders.items():
+        ends = {campaign_of.get(o.int, o.int) for o in anchor.get(i, ())}
+        for n in ends:
+            uf.add(n)
+        joined = [*ends, *mine]  # the order of unions does not change the groups
+        for r in joined[1:]:
+            uf.union(joined[0], r)
+    touched = _persist_delta(session, uf.groups(), camps, lone, nodes)
     return touched, crossed
 
 
@@ -394,11 +406,14 @@ class _Totals:
 
 def _persist_delta(
     session: Session,
-    groups: list[set[uuid.UUID]],
-    camps: dict[uuid.UUID, _Totals],
-    lone: dict[uuid.UUID, tuple[str, datetime]],
+    groups: list[set[int]],
+    camps: dict[int, _Totals],
+    lone: dict[int, tuple[str, datetime]],
+    nodes: dict[int, uuid.UUID],
 ) -> set[uuid.UUID]:
-    """Write the merged groups; returns the campaigns of two or more countries touched."""
+    """Write the merged groups of ``nodes`` (stored campaigns in ``camps``, reports in
+    ``lone``, each by ``UUID.int``); returns the campaigns of two or more countries
+    touched."""
     now = utcnow()
     multi: set[uuid.UUID] = set()
     created: list[dict[str, object]] = []
@@ -411,7 +426,6 @@ def _persist_delta(
         reports = [n for n in group if n not in camps]
         if sum(camps[c].size for c in mine) + len(reports) < 2:
             continue  # a report on its own: no campaign
-        keeper = min(mine, key=lambda c: (-camps[c].size, str(c))) if mine else None
         total = _Totals(0, set(), None, None)
         for c in mine:
             t = camps[c]
@@ -421,15 +435,17 @@ def _persist_delta(
         for r in reports:
             total.add(*lone[r])
         values = total.columns(now)
-        if keeper is None:
-            keeper = next(fresh)
-            created.append({"id": keeper, "created_at": now, **values})
-        else:
+        if mine:
+            best = min(mine, key=lambda c: (-camps[c].size, str(nodes[c])))
+            keeper = nodes[best]
             changed.append({"id": keeper, **values})
-            losers = [c for c in mine if c != keeper]
+            losers = [nodes[c] for c in mine if c != best]
             if losers:
                 moves.append((keeper, losers))
-        members.extend((r, keeper) for r in reports)
+        else:
+            keeper = next(fresh)
+            created.append({"id": keeper, "created_at": now, **values})
+        members.extend((nodes[r], keeper) for r in reports)
         if len(total.countries) >= 2:
             multi.add(keeper)
     copy.copy_rows(session, _table(Campaign), created)

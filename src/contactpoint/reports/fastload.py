@@ -64,7 +64,7 @@ class LinkBatch:
     """What a batch added, for the correlation engine."""
 
     reports: list[tuple[uuid.UUID, str, datetime]]  # id, victim country, created_at
-    links: dict[uuid.UUID, set[uuid.UUID]]  # report -> indicator ids
+    links: dict[uuid.UUID, list[uuid.UUID]]  # report -> its distinct indicator ids
     indicators: dict[uuid.UUID, IndicatorCount]
     # One stored report holding each indicator that stored reports hold (warninglisted
     # ones aside), read before the batch's own links were written.
@@ -356,7 +356,7 @@ def _store_indicators(
             if k not in first_of:
                 first_of[k] = row
             holders[k].add(n)
-    batch = LinkBatch([], defaultdict(set), {})
+    batch = LinkBatch([], {}, {})
     if not first_of:
         return batch
     ids: dict[tuple[str, str], uuid.UUID] = {}
@@ -415,22 +415,25 @@ def _write_links(
     table = _table(ReportIndicator)
     as_id = copy.id_writer(session)
     flags_of = copy.memo_writer(session, table.c.flags)
-    iid_out = {iid: as_id(iid) for iid in ids.values()}
+    # Keyed by the occurrence's (type, key) strings, whose hashes Python caches: a UUID's
+    # hash is Python code, and a batch has some 20,000 links per 5,000 reports.
+    slot = {k: (iid, as_id(iid)) for k, iid in ids.items()}
     out: list[tuple[Any, ...]] = []
     for rid, p in items:
         if not p.found:
             continue
-        mine = batch.links[rid]
         rid_out = as_id(rid)
-        done: set[tuple[uuid.UUID, str, int]] = set()
+        held: dict[tuple[str, str], uuid.UUID] = {}
+        done: set[tuple[str, str, str, int]] = set()
         for type_, key, field_, start, end, flags, _v, _x, _t, _l in p.found:
-            iid = ids[(type_, key)]
-            lk = (iid, field_, start)
+            lk = (type_, key, field_, start)
             if lk in done:
                 continue
             done.add(lk)
-            mine.add(iid)
-            out.append((rid_out, iid_out[iid], field_, start, end, flags_of(flags)))
+            iid, iid_out = slot[(type_, key)]
+            held[(type_, key)] = iid
+            out.append((rid_out, iid_out, field_, start, end, flags_of(flags)))
+        batch.links[rid] = list(held.values())
     copy.write_rows(
         session,
         table.name,
