@@ -201,26 +201,29 @@ def _link_delta(
     for others in anchor.values():
         nodes.update((h.int, h) for h in others)
     olds = [nodes[n] for n in sorted(nodes)]
-    # The holders' campaigns with their totals, in one query per chunk.
+    # The holders' campaigns, then each campaign's totals once: most holders are in a few
+    # big campaigns, and decoding their totals per holder was most of the reading.
     campaign_of: dict[int, int] = {}
-    camps: dict[int, _Totals] = {}
     for part in _chunks(olds):
-        for rid, cid, size, countries, first, last in session.execute(
+        for rid, cid in session.execute(
+            select(CampaignMember.report_id, CampaignMember.campaign_id).where(
+                CampaignMember.report_id.in_(part)
+            )
+        ):
+            camp = campaign_of[rid.int] = cid.int
+            nodes.setdefault(camp, cid)
+    camps: dict[int, _Totals] = {}
+    for part in _chunks([nodes[c] for c in sorted(set(campaign_of.values()))]):
+        for cid, size, countries, first, last in session.execute(
             select(
-                CampaignMember.report_id,
                 Campaign.id,
                 Campaign.size,
                 Campaign.countries,
                 Campaign.first_seen,
                 Campaign.last_seen,
-            )
-            .join(Campaign, Campaign.id == CampaignMember.campaign_id)
-            .where(CampaignMember.report_id.in_(part))
+            ).where(Campaign.id.in_(part))
         ):
-            camp = campaign_of[rid.int] = cid.int
-            if camp not in camps:
-                nodes[camp] = cid
-                camps[camp] = _Totals(size, set(countries or []), first, last)
+            camps[cid.int] = _Totals(size, set(countries or []), first, last)
     lone: dict[int, tuple[str, datetime]] = {}
     for rid, country, at in batch.reports:
         nodes[rid.int] = rid
