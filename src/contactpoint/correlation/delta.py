@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, Table, cast, delete, exists, insert, select, update
+from sqlalchemy import String, Table, bindparam, cast, delete, exists, insert, select, update
 from sqlalchemy.orm import Session
 
 from contactpoint.core import jobs
@@ -234,24 +234,16 @@ def _link_delta(
         ):
             lone[rid.int] = (country, at)
 
-    uf: unionfind.UnionFind[int] = unionfind.UnionFind()
-    for rid, _, _ in batch.reports:
-        uf.add(rid.int)
-    holders: dict[int, list[int]] = defaultdict(list)
+    # Each node (a new report, a stored campaign or a lone stored report) with the linking
+    # indicators it holds or stands for; the components are the merged groups.
+    keys_of: dict[int, list[int]] = {rid.int: [] for rid, _, _ in batch.reports}
     for rid, iids in batch.links.items():
-        r = rid.int
-        for iid in iids:
-            i = iid.int
-            if i in linking_ints:
-                holders[i].append(r)
-    for i, mine in holders.items():
-        ends = {campaign_of.get(o.int, o.int) for o in anchor.get(i, ())}
-        for n in ends:
-            uf.add(n)
-        joined = [*ends, *mine]  # the order of unions does not change the groups
-        for r in joined[1:]:
-            uf.union(joined[0], r)
-    touched = _persist_delta(session, uf.groups(), camps, lone, nodes)
+        keys_of[rid.int] = [i for i in (iid.int for iid in iids) if i in linking_ints]
+    for i, others in anchor.items():
+        for o in others:
+            end = campaign_of.get(o.int, o.int)
+            keys_of.setdefault(end, []).append(i)
+    touched = _persist_delta(session, unionfind.components(keys_of), camps, lone, nodes)
     return touched, crossed
 
 
@@ -453,19 +445,18 @@ def _persist_delta(
             multi.add(keeper)
     copy.copy_rows(session, _table(Campaign), created)
     copy.update_rows(session, _table(Campaign), changed)
-    for keeper, losers in moves:
-        for part in _chunks(losers):
-            session.execute(
-                update(CampaignMember)
-                .where(CampaignMember.campaign_id.in_(part))
-                .values(campaign_id=keeper)
-                .execution_options(synchronize_session=False)
-            )
-            session.execute(
-                delete(Campaign)
-                .where(Campaign.id.in_(part))
-                .execution_options(synchronize_session=False)
-            )
+    if moves:
+        # One statement each, run by the driver over every (keeper, loser) pair.
+        pairs = [{"keeper": k, "loser": loser} for k, losers in moves for loser in losers]
+        members_t, campaigns_t = _table(CampaignMember), _table(Campaign)
+        conn = session.connection()
+        conn.execute(
+            update(members_t)
+            .where(members_t.c.campaign_id == bindparam("loser"))
+            .values(campaign_id=bindparam("keeper")),
+            pairs,
+        )
+        conn.execute(delete(campaigns_t).where(campaigns_t.c.id == bindparam("loser")), pairs)
     if members:
         as_id = copy.id_writer(session)
         copy.write_rows(
