@@ -161,7 +161,6 @@ def _link_delta(
     (:func:`settle_crossed`). The result, settled, equals :func:`recompute` on the same
     data (tests/correlation/test_engine_bulk.py). Returns the campaigns of two or more
     countries touched, and the indicators that crossed the cap (now over-correlating)."""
-    new_ids = {rid for rid, _, _ in batch.reports}
     info = batch.indicators
     candidates = sorted_ids(i for i, c in info.items() if not c.warninglisted)
     states: dict[uuid.UUID, LinkState] = {}
@@ -194,7 +193,7 @@ def _link_delta(
     anchor: dict[int, list[uuid.UUID]]
     if read_held:  # the batch's links are stored already: read the others' (link_new)
         stored = [i for i in linking if info[i].count > info[i].added]
-        held = _held_apart(session, stored, sorted_ids(new_ids))
+        held = _held_apart(session, stored, sorted_ids(r for r, _, _ in batch.reports))
         anchor = {i.int: list(hs) for i, hs in held.items()}
     else:
         anchor = {i.int: [h] for i, h in batch.held.items() if i.int in linking_ints}
