@@ -40,7 +40,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Table, create_engine, func, select, text
+from sqlalchemy import Table, column, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -216,8 +216,15 @@ def run_all_rows(kind: str, source: Settings, batch_size: int) -> float:
             ("links", table_of(ReportIndicator), "report_id"),
         )
     }
+    fts_rowids: dict[str, int] = {}
     if kind == "sqlite":
-        tables["fts"] = (fastload._FTS, fastload._FTS.c.report_id)
+        # FTS5 indexes only its rowid: read by report_id, every batch scanned the table.
+        fts = fastload._FTS
+        rowid: Any = column("rowid")
+        tables["fts"] = (fts, rowid)
+        with transaction(src) as s:
+            pairs = s.execute(select(fts.c.report_id, rowid).select_from(fts))
+            fts_rowids = {hex_id: n for hex_id, n in pairs}
     took = 0.0
     with transaction(src) as s, transaction(factory) as d:  # the organisations: untimed
         orgs = table_of(Organisation)
@@ -232,7 +239,7 @@ def run_all_rows(kind: str, source: Settings, batch_size: int) -> float:
             for name in ("reports", "recipients", "links", "fts"):
                 if name in tables:
                     table, key = tables[name]
-                    ids: list[Any] = batch if name != "fts" else [r.hex for r in batch]
+                    ids: list[Any] = batch if name != "fts" else [fts_rowids[r.hex] for r in batch]
                     rows[name] = read_rows(s, table, key, ids)
             new = sorted({r["indicator_id"] for r in rows["links"]} - copied, key=lambda i: i.int)
             copied.update(new)

@@ -15,6 +15,7 @@ from contactpoint.core.actor import PUBLIC
 from contactpoint.core.config import Settings
 from contactpoint.core.db import transaction
 from contactpoint.core.errors import InvalidInput, NotFound, TooLarge
+from contactpoint.indicators import service as indicators
 from contactpoint.reports import service, storage
 from contactpoint.reports.models import Report, Source, Status
 from contactpoint.reports.schemas import AttachmentIn, ReportFilter, ReportIn, TriageIn
@@ -135,6 +136,19 @@ def test_language_is_detected() -> None:
         == "it"
     )
     assert service.detect_language("short") is None
+
+
+def test_languages_told_together_are_those_told_one_by_one() -> None:
+    texts = [
+        "Ich habe im Internet ein Auto gekauft und nie bekommen, der Verkäufer schweigt.",
+        "short",
+        "Paid https://shop.example.org 300 EUR and https://pay.example.net asked for more",
+        "Ho pagato un telefono su un sito di annunci ma non è mai arrivato.",
+    ]
+    items = [(t, indicators.prepare(t)[1]) for t in texts]
+    told = service.detect_languages(items)
+    assert told == [service.detect_language(t, found) for t, found in items]
+    assert told[0] == "de" and told[1] is None and told[3] == "it"
 
 
 def test_references_count_per_country_and_year(

@@ -37,7 +37,7 @@ from contactpoint.reports import jsonl
 from contactpoint.reports.filerows import Record, RowError
 from contactpoint.reports.models import Report
 from contactpoint.reports.schemas import ReportIn, field_errors
-from contactpoint.reports.service import _identifier, detect_language
+from contactpoint.reports.service import _identifier, detect_language, detect_languages
 
 Item = Record | tuple[int, bytes]  # a parsed CSV row, or a JSON Lines line and its number
 
@@ -133,15 +133,41 @@ def validate(rec: Record, sha: str) -> tuple[ReportIn | None, list[RowError]]:
         return None, [RowError(rec.line, e["field"], e["message"]) for e in field_errors(exc)]
 
 
-def prepare(rec: Record, sha: str, write: Sequence[Writer]) -> Prepared:
-    """What ``service._insert`` computes for one report, minus the database; ``write``:
-    the columns' conversions (:func:`writers`)."""
+@dataclass(slots=True)
+class _Extracted:
+    """A valid row's indicators, found, before its language is known."""
+
+    line: int
+    data: ReportIn
+    description: str
+    found: list[Found]
+    idents: list[dict[str, Any]]
+
+
+def extract(rec: Record, sha: str) -> _Extracted | Prepared:
+    """What ``service._insert`` computes for one report, minus the database and the
+    language; a row with errors comes back as its ``Prepared``."""
     data, errors = validate(rec, sha)
     if data is None:
         return Prepared(rec.line, errors)
     description, found = indicators.prepare(data.description, country_hint=data.victim_country)
     idents = [_identifier(i.type, i.value) for i in data.suspect_identifiers]
     found += indicators.from_identifiers(idents, country_hint=data.victim_country)
+    return _Extracted(rec.line, data, description, found, idents)
+
+
+def prepare_many(recs: Sequence[Record], sha: str, write: Sequence[Writer]) -> list[Prepared]:
+    """Each row ready to write (or its errors). The languages are told all at once: one
+    walk over a few hundred texts costs about a third of one walk per text. ``write``:
+    the columns' conversions (:func:`writers`)."""
+    rows = [extract(rec, sha) for rec in recs]
+    valid = [r for r in rows if isinstance(r, _Extracted)]
+    langs = iter(detect_languages([(r.description, r.found) for r in valid]))
+    return [r if isinstance(r, Prepared) else _finish(r, next(langs), write) for r in rows]
+
+
+def _finish(x: _Extracted, language: str | None, write: Sequence[Writer]) -> Prepared:
+    data = x.data
     values = {
         "tlp": data.tlp or TLP.AMBER,
         "pap": data.pap or PAP.AMBER,
@@ -152,12 +178,12 @@ def prepare(rec: Record, sha: str, write: Sequence[Writer]) -> Prepared:
         "victim_country": data.victim_country,
         "victim_type": data.victim_type,
         "occurred_at": data.occurred_at,
-        "description": description,
-        "language": detect_language(description, found),
+        "description": x.description,
+        "language": language,
         "loss_amount": data.loss_amount,
         "loss_currency": data.loss_currency,
         "payment_method": data.payment_method,
-        "suspect_identifiers": idents,
+        "suspect_identifiers": x.idents,
         "reporter_name": data.reporter_name,
         "reporter_email": data.reporter_email,
         "reporter_phone": data.reporter_phone,
@@ -185,9 +211,9 @@ def prepare(rec: Record, sha: str, write: Sequence[Writer]) -> Prepared:
             f.token,
             _warninglist(f.type, f.value),
         )
-        for f in found
+        for f in x.found
     ]
-    return Prepared(rec.line, [], data.external_id or "", converted, rows)
+    return Prepared(x.line, [], data.external_id or "", converted, rows)
 
 
 @lru_cache(maxsize=65536)
@@ -200,12 +226,12 @@ def prepare_chunk(task: tuple[str, list[Item]]) -> list[Prepared]:
     sha, items = task
     if _writers is None:
         raise RuntimeError("extract_pool.run sets the column conversions before preparing")
-    out: list[Prepared] = []
+    recs: list[Record] = []
     for item in items:
         rec = item if isinstance(item, Record) else jsonl.parse_line(item[0], item[1])
         if rec is not None:  # None: a blank line
-            out.append(prepare(rec, sha, _writers))
-    return out
+            recs.append(rec)
+    return prepare_many(recs, sha, _writers)
 
 
 WORKER_NICE = 5

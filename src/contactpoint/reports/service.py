@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import secrets
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -242,11 +242,24 @@ def detect_language(text: str, found: Iterable[indicators.Found] = ()) -> str | 
     ``.no`` site read as Norwegian). Classifying the shorter text is also two to three times faster,
     which a bulk import of millions feels.
     """
+    words = _classifiable(text, found)
+    return None if words is None else language.classify(words)[0]
+
+
+def detect_languages(
+    items: Sequence[tuple[str, Iterable[indicators.Found]]],
+) -> list[str | None]:
+    """:func:`detect_language` of each (text, found), the same answers, classified together
+    (``language.classify_many``): what a bulk import does with a few hundred rows."""
+    words = [_classifiable(text, found) for text, found in items]
+    told = iter(language.classify_many([w for w in words if w is not None]))
+    return [None if w is None else next(told)[0] for w in words]
+
+
+def _classifiable(text: str, found: Iterable[indicators.Found]) -> str | None:
+    """The words a language is told from, or None when too few."""
     text = _words_only(text, found)
-    if len(text.strip()) < 20:
-        return None
-    lang, _score = language.classify(text)
-    return str(lang)
+    return text if len(text.strip()) >= 20 else None
 
 
 def _words_only(text: str, found: Iterable[indicators.Found]) -> str:
