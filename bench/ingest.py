@@ -275,7 +275,7 @@ def read_rows(s: Session, table: Table, key: Any, ids: list[Any]) -> list[dict[s
 
 def run_end_to_end(
     kind: str, path: Path, batch_size: int, workers: int | None
-) -> tuple[float, dict[str, int], Settings]:
+) -> tuple[float, dict[str, int | None], Settings]:
     settings = fresh_database(kind)
     engine = make_engine(settings)
     factory = make_session_factory(engine)
@@ -291,11 +291,15 @@ def run_end_to_end(
 
     t = time.perf_counter()
     cpu0 = os.times()
+    server0 = server_cpu() if kind == "postgresql" else None
     summary = import_file(
         factory, settings, actor, path, batch_size=batch_size, workers=workers, progress=progress
     )
     took = time.perf_counter() - t
     cpu1 = os.times()
+    engine.dispose()  # the server reaps the import's backend, and counts its CPU
+    time.sleep(0.5)
+    server1 = server_cpu() if server0 is not None else None
     with transaction(factory) as s:
         counts = {
             "parent cpu s": round(cpu1.user + cpu1.system - cpu0.user - cpu0.system),
@@ -305,6 +309,7 @@ def run_end_to_end(
                 - cpu0.children_user
                 - cpu0.children_system
             ),
+            "server cpu s": None if server1 is None else round(server1 - (server0 or 0)),
             "reports": int(s.scalar(select(func.count()).select_from(Report)) or 0),
             "indicators": int(s.scalar(select(func.count()).select_from(Indicator)) or 0),
             "links": int(s.scalar(select(func.count()).select_from(ReportIndicator)) or 0),
@@ -314,6 +319,30 @@ def run_end_to_end(
         }
     engine.dispose()
     return took, counts, settings
+
+
+def server_cpu() -> float | None:
+    """CPU seconds used so far by the local PostgreSQL server: its live processes (backends,
+    checkpointer, WAL writer, autovacuum) and those it has reaped. None when no server runs
+    on this machine (or not on Linux)."""
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    stats: dict[int, list[str]] = {}
+    for entry in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            raw = entry.read_text()
+        except OSError:
+            continue  # gone since listed
+        name = raw[raw.index("(") + 1 : raw.rindex(")")]
+        if name == "postgres":
+            fields = raw[raw.rindex(")") + 2 :].split()
+            stats[int(entry.parent.name)] = fields
+    masters = [pid for pid, f in stats.items() if int(f[1]) not in stats]  # f[1]: parent
+    if not masters:
+        return None
+    total = 0
+    for pid, f in stats.items():  # f[11], f[12]: utime, stime; f[13], f[14]: reaped children
+        total += int(f[11]) + int(f[12]) + (int(f[13]) + int(f[14]) if pid in masters else 0)
+    return total / ticks
 
 
 def peak_mb(who: int) -> float:
@@ -353,6 +382,12 @@ def main() -> None:
             f"| {e2e:.1f} s, {n / e2e:,.0f}/s | {e2e / plain:.1f}× | {e2e / rows:.1f}× "
             f"| {counts['reports']:,} | {counts['campaigns']:,} "
             f"({counts['in campaigns']:,} reports) |"
+        )
+    for kind, _, _, _, counts in results:
+        server = counts["server cpu s"]
+        print(
+            f"{kind}: CPU seconds end to end: importer {counts['parent cpu s']}, workers "
+            f"{counts['worker cpu s']}" + ("" if server is None else f", database server {server}")
         )
     print(
         f"\npeak memory: this process {peak_mb(resource.RUSAGE_SELF):,.0f} MiB, "

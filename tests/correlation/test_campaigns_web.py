@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -10,10 +11,12 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
+from contactpoint.core.audit import AuditEntry
 from contactpoint.core.config import Settings
 from contactpoint.core.db import transaction
 from contactpoint.core.models_registry import metadata  # noqa: F401  (all tables known)
 from contactpoint.correlation.models import CampaignMember
+from contactpoint.indicators.models import ReportIndicator
 from factories import (
     bearer,
     csrf_of,
@@ -156,3 +159,111 @@ def test_pages_list_detail_exclude_and_hits(
     )
     assert resp.status_code == 303 and resp.headers["location"] == "/campaigns"
     assert 'id="no-campaigns"' in client.get("/campaigns").text
+
+
+def test_page_splits_on_ticked_indicators_with_a_reason(
+    client: TestClient,
+    tokens: dict[str, str],
+    two_countries: tuple[str, str, str],
+    factory: sessionmaker[Session],
+) -> None:
+    login(client, "fr@example.org")
+    cid = client.get("/campaigns").text.split('href="/campaigns/')[1].split('"')[0]
+    detail = client.get(f"/campaigns/{cid}")
+    assert 'id="split-form"' in detail.text
+    ticked = detail.text.split('form="split-form" name="indicator_ids" value="')[1].split('"')[0]
+
+    # Nothing ticked: the page says so and nothing changes.
+    none = client.post(
+        f"/campaigns/{cid}/split",
+        data={"csrf_token": csrf_of(detail.text), "reason": "marketplace escrow account"},
+    )
+    assert none.status_code == 200 and "name the indicators to exclude" in none.text
+    with transaction(factory) as s:
+        assert len(s.scalars(select(CampaignMember)).all()) == 3
+        assert s.scalar(select(AuditEntry).where(AuditEntry.action == "campaign.split")) is None
+
+    done = client.post(
+        f"/campaigns/{cid}/split",
+        data={
+            "csrf_token": csrf_of(detail.text),
+            "indicator_ids": ticked,
+            "reason": "marketplace escrow account",
+        },
+        follow_redirects=False,
+    )
+    assert done.status_code == 303 and done.headers["location"] == "/campaigns"
+    with transaction(factory) as s:
+        assert s.scalars(select(CampaignMember)).all() == []  # the IBAN alone held it
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "campaign.split")).one()
+        assert entry.reason == "marketplace escrow account"
+        assert entry.details["excluded"] == [ticked]
+
+
+def test_cli_merges_and_splits_with_reasons(
+    client: TestClient,
+    tokens: dict[str, str],
+    factory: sessionmaker[Session],
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    other = "DE89370400440532013000"
+    pair_one = [submit(client, tokens["fr"], "FR", tlp="GREEN") for _ in "ab"]
+    pair_two = [
+        submit(
+            client,
+            tokens["fr"],
+            "FR",
+            tlp="GREEN",
+            suspect_identifiers=[{"type": "iban", "value": other}],
+        )
+        for _ in "ab"
+    ]
+    use_cli_settings(monkeypatch, settings)
+    from contactpoint.cli import app
+
+    runner = CliRunner()
+    assert runner.invoke(app, ["campaigns", "recompute"]).exit_code == 0
+    with transaction(factory) as s:
+        camp = {
+            str(r): str(c)
+            for r, c in s.execute(select(CampaignMember.report_id, CampaignMember.campaign_id))
+        }
+    first, second = camp[pair_one[0]], camp[pair_two[0]]
+    assert first != second
+
+    refused = runner.invoke(app, ["campaigns", "merge", first, second, "--reason", " "])
+    assert refused.exit_code != 0 and "reason" in refused.output
+    merged = runner.invoke(
+        app, ["campaigns", "merge", first, second, "--reason", "same mule, two banks"]
+    )
+    assert merged.exit_code == 0, merged.output
+    joined = merged.output.split("merged into campaign ")[1].strip()
+    with transaction(factory) as s:
+        members = s.scalars(select(CampaignMember.campaign_id)).all()
+        assert [str(c) for c in members] == [joined] * 4
+
+    shown = json.loads(runner.invoke(app, ["campaigns", "show", joined, "--json"]).output)
+    with transaction(factory) as s:  # the second pair's IBAN (personal data: no value shown)
+        second_iban = str(
+            s.scalars(
+                select(ReportIndicator.indicator_id).where(
+                    ReportIndicator.report_id == uuid.UUID(pair_two[1])
+                )
+            ).one()
+        )
+    assert second_iban in {i["id"] for i in shown["indicators"]}
+    bad = runner.invoke(app, ["campaigns", "split", joined, "--indicator", "nope", "--reason", "x"])
+    assert bad.exit_code != 0 and "'nope' is not an id" in bad.output
+    split = runner.invoke(
+        app,
+        ["campaigns", "split", joined, "--indicator", second_iban, "--reason", "shared escrow"],
+    )
+    assert split.exit_code == 0, split.output
+    with transaction(factory) as s:
+        left = {str(r) for r in s.scalars(select(CampaignMember.report_id))}
+        actions = {e.action: e.reason for e in s.scalars(select(AuditEntry))}
+    # The manual link holds one report of the second pair to the first; the other goes.
+    assert left == {*pair_one, pair_two[0]} or left == {*pair_one, pair_two[1]}
+    assert actions["campaign.merge"] == "same mule, two banks"
+    assert actions["campaign.split"] == "shared escrow"

@@ -1,5 +1,5 @@
-"""`contactpoint campaigns ...`: list and show campaigns, exclude, include or lift an
-indicator, recompute everything, send the notices to contact points.
+"""`contactpoint campaigns ...`: list and show campaigns, merge or split them, exclude,
+include or lift an indicator, recompute everything, send the notices to contact points.
 
 Commands read and act as a user of the platform (``--as EMAIL``: their organisation,
 permissions and visibility, exactly as the API); without ``--as`` they run as the system,
@@ -157,6 +157,41 @@ def _indicator_command(name: str, act: IndicatorAction, help_: str, done: str) -
 
 for _name, (_act, _help, _done) in ACTIONS.items():
     _indicator_command(_name, _act, _help, _done)
+
+
+@app.command("merge")
+def merge_cmd(
+    campaign_id: str = typer.Argument(..., help="The campaign's id."),
+    other_id: str = typer.Argument(..., help="The other campaign's id."),
+    reason: str = typer.Option(..., "--reason", help=REASON_HELP),
+    as_user: str | None = typer.Option(None, "--as", help=AS_HELP),
+) -> None:
+    """Join two campaigns by a manual link (a shared indicator the text did not show: one
+    suspect behind two handles, say). Prints the joined campaign's id."""
+    cid, other = _uuid(campaign_id, "campaign"), _uuid(other_id, "campaign")
+    with cli_session() as session:
+        joined = actions.merge(session, _actor(session, as_user), cid, other, reason)
+    typer.echo(f"merged into campaign {joined}")
+
+
+@app.command("split")
+def split_cmd(
+    campaign_id: str = typer.Argument(..., help="The campaign's id."),
+    indicator: list[str] = typer.Option(
+        ...,
+        "--indicator",
+        help="An indicator that wrongly joins the campaign's parts (repeat for several; "
+        "`campaigns show` lists them). Each is excluded from linking.",
+    ),
+    reason: str = typer.Option(..., "--reason", help=REASON_HELP),
+    as_user: str | None = typer.Option(None, "--as", help=AS_HELP),
+) -> None:
+    """Split a campaign by excluding the indicators that joined its parts."""
+    cid = _uuid(campaign_id, "campaign")
+    iids = [_uuid(i, "indicator") for i in indicator]
+    with cli_session() as session:
+        actions.split(session, _actor(session, as_user), cid, iids, reason)
+    typer.echo(f"campaign {cid} split: {len(iids)} indicator(s) excluded from linking")
 
 
 @app.command("recompute")

@@ -178,6 +178,22 @@ def merge_action(
     return RedirectResponse(f"/campaigns/{joined}", status_code=303)
 
 
+@router.post("/campaigns/{campaign_id}/split", response_model=None)
+def split_action(
+    request: Request,
+    db: DB,
+    actor: Analyst,
+    campaign_id: uuid.UUID,
+    indicator_ids: Annotated[list[uuid.UUID] | None, Form()] = None,
+    reason: Annotated[str, Form()] = "",
+) -> HTMLResponse | RedirectResponse:
+    try:
+        actions.split(db, actor, campaign_id, indicator_ids or [], reason)
+    except InvalidInput as exc:
+        return _detail(request, db, actor, campaign_id, exc.detail)
+    return _after(db, actor, campaign_id)
+
+
 def _after(db: DB, actor: Actor, campaign_id: uuid.UUID) -> RedirectResponse:
     """Back to the campaign, or to the list when the action dissolved it."""
     try:
