@@ -1,6 +1,7 @@
 """The campaign page draws its graph with the vendored cytoscape.js under the site's CSP (no
 CDN, no inline script): the canvas is there, the drawn node count equals the JSON's, a click
-on a report node opens that report. Screenshot in /tmp/cp-shots/campaign-graph.png."""
+on a report node opens that report; ticking indicators splits the campaign. Screenshots in
+/tmp/cp-shots/campaign-graph.png and campaign-split.png."""
 
 from __future__ import annotations
 
@@ -56,7 +57,7 @@ with cli_session() as s:
 """.replace("PASSWORD", PASSWORD)
 
 
-def test_campaign_graph_renders_and_opens_a_report(live_server: LiveServer, page) -> None:  # type: ignore[no-untyped-def]
+def test_campaign_graph_renders_opens_a_report_and_splits(live_server: LiveServer, page) -> None:  # type: ignore[no-untyped-def]
     server = live_server
     cid = server.python(SEED).strip().splitlines()[-1]
     problems: list[str] = []
@@ -105,3 +106,19 @@ def test_campaign_graph_renders_and_opens_a_report(live_server: LiveServer, page
     page.mouse.click(box["x"] + spot["x"], box["y"] + spot["y"])
     page.wait_for_url(server.url + spot["url"])
     assert page.url.endswith(spot["url"])
+
+    # Split: tick the two phones (they join the three IBANs' groups), give a reason. The
+    # biggest piece keeps the campaign: one IBAN's four reports.
+    problems.clear()
+    page.goto(f"{server.url}/campaigns/{cid}")
+    phones = page.locator("#indicators tr", has=page.locator("code", has_text="phone"))
+    assert phones.count() == 2
+    for row in phones.all():
+        row.locator('input[type="checkbox"][form="split-form"]').check()
+    page.fill("#s-reason", "a marketplace's shared support line")
+    page.get_by_role("button", name="Split on the ticked indicators").click()
+    page.wait_for_url(f"{server.url}/campaigns/{cid}")
+    assert page.inner_text("#size") == "4"
+    assert "excluded" in page.inner_text("#indicators")
+    page.screenshot(path=str(SHOTS / "campaign-split.png"), full_page=True)
+    assert problems == [], "\n".join(problems)
