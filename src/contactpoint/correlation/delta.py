@@ -68,11 +68,12 @@ def link_new(
     new_ids = list(dict.fromkeys(report_ids))
     if not new_ids:
         return []
-    batch = _batch_of(session, new_ids) if len(new_ids) <= CHUNK else None
-    if batch is None:
+    found = _batch_of(session, new_ids) if len(new_ids) <= CHUNK else None
+    if found is None:
         link_reports(session, new_ids, max_campaigns)
         return []
-    _, crossed = _link_delta(session, batch, max_campaigns, read_held=True)
+    batch, states = found
+    _, crossed = _link_delta(session, batch, max_campaigns, read_held=True, states=states)
     return crossed
 
 
@@ -85,45 +86,50 @@ def take_apart(session: Session, indicator_ids: Sequence[uuid.UUID]) -> None:
         _split(session, seeds)
 
 
-def _batch_of(session: Session, new_ids: list[uuid.UUID]) -> LinkBatch | None:
-    """What :func:`link_bulk` is given for a batch, read back for stored reports; None when
-    one of them is already in a campaign or holds a manual link (not new)."""
-    linked, manual = session.execute(
-        select(
-            exists().where(CampaignMember.report_id.in_(new_ids)),
-            exists().where(ManualLink.report_id.in_(new_ids)),
+def _batch_of(
+    session: Session, new_ids: list[uuid.UUID]
+) -> tuple[LinkBatch, dict[uuid.UUID, LinkState]] | None:
+    """What :func:`link_bulk` is given for a batch, read back for stored reports, with the
+    link states of their indicators; None when one of them is already in a campaign or
+    holds a manual link (not new). Two statements: a report's link is a job of its own, and
+    on PostgreSQL each statement is a round trip."""
+    in_campaign = exists().where(CampaignMember.report_id == Report.id)
+    manual = exists().where(ManualLink.report_id == Report.id)
+    reports = []
+    for rid, country, at, linked, by_hand in session.execute(
+        select(Report.id, Report.victim_country, Report.created_at, in_campaign, manual).where(
+            Report.id.in_(new_ids)
         )
-    ).one()
-    if linked or manual:
-        return None
-    reports = [
-        (rid, country, at)
-        for rid, country, at in session.execute(
-            select(Report.id, Report.victim_country, Report.created_at).where(
-                Report.id.in_(new_ids)
-            )
-        )
-    ]
+    ):
+        if linked or by_hand:
+            return None
+        reports.append((rid, country, at))
     links: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
     info: dict[uuid.UUID, tuple[int, bool]] = {}
-    for rid, iid, count, listed in session.execute(
+    states: dict[uuid.UUID, LinkState] = {}
+    for rid, iid, count, listed, state in session.execute(
         select(
             ReportIndicator.report_id,
             ReportIndicator.indicator_id,
             Indicator.report_count,
             Indicator.warninglisted,
+            IndicatorLinkState.state,
         )
         .join(Indicator, Indicator.id == ReportIndicator.indicator_id)
+        .outerjoin(IndicatorLinkState, IndicatorLinkState.indicator_id == Indicator.id)
         .where(ReportIndicator.report_id.in_(new_ids))
         .distinct()
     ):
         links[rid].add(iid)
         info[iid] = (int(count), bool(listed))
+        if state is not None:
+            states[iid] = state
     added = Counter(i for iids in links.values() for i in iids)
     indicators = {
         iid: IndicatorCount(count, added[iid], listed) for iid, (count, listed) in info.items()
     }
-    return LinkBatch(reports, {r: list(iids) for r, iids in links.items()}, indicators)
+    batch = LinkBatch(reports, {r: list(iids) for r, iids in links.items()}, indicators)
+    return batch, states
 
 
 def _held_apart(
@@ -147,7 +153,12 @@ def _held_apart(
 
 
 def _link_delta(
-    session: Session, batch: LinkBatch, max_campaigns: int, *, read_held: bool = False
+    session: Session,
+    batch: LinkBatch,
+    max_campaigns: int,
+    *,
+    read_held: bool = False,
+    states: dict[uuid.UUID, LinkState] | None = None,
 ) -> tuple[set[uuid.UUID], list[uuid.UUID]]:
     """Join a batch's new reports with the stored campaigns, writing only the delta.
 
@@ -160,17 +171,19 @@ def _link_delta(
     linking; what it joined before is taken apart when the import ends
     (:func:`settle_crossed`). The result, settled, equals :func:`recompute` on the same
     data (tests/correlation/test_engine_bulk.py). Returns the campaigns of two or more
-    countries touched, and the indicators that crossed the cap (now over-correlating)."""
+    countries touched, and the indicators that crossed the cap (now over-correlating).
+    ``states``: the indicators' link states, when the caller has read them already."""
     info = batch.indicators
     candidates = sorted_ids(i for i, c in info.items() if not c.warninglisted)
-    states: dict[uuid.UUID, LinkState] = {}
-    for part in _chunks(candidates):
-        rows = session.execute(
-            select(IndicatorLinkState.indicator_id, IndicatorLinkState.state).where(
-                IndicatorLinkState.indicator_id.in_(part)
+    if states is None:
+        states = {}
+        for part in _chunks(candidates):
+            rows = session.execute(
+                select(IndicatorLinkState.indicator_id, IndicatorLinkState.state).where(
+                    IndicatorLinkState.indicator_id.in_(part)
+                )
             )
-        )
-        states.update((iid, st) for iid, st in rows)
+            states.update((iid, st) for iid, st in rows)
     linking: set[uuid.UUID] = set()
     crossed: list[uuid.UUID] = []
     for iid in candidates:
