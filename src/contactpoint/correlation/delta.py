@@ -132,24 +132,39 @@ def _batch_of(
     return batch, states
 
 
+# Where a stored report stands: its campaign (None: in none), victim country and arrival.
+_Place = tuple[uuid.UUID | None, str, datetime]
+
+
 def _held_apart(
     session: Session, indicator_ids: Sequence[uuid.UUID], new_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, set[uuid.UUID]]:
+) -> tuple[dict[uuid.UUID, set[uuid.UUID]], dict[uuid.UUID, _Place]]:
     """Every holder of these linking indicators other than ``new_ids`` (whose links are
-    stored already). All, not one as a bulk batch needs: a stored report whose own link job
-    has not run yet is in no campaign, and would otherwise be left out. A linking indicator
-    has at most the cap's number of holders (unless an analyst lifted it)."""
+    stored already), and where each holder stands, in one statement. All holders, not one
+    as a bulk batch needs: a stored report whose own link job has not run yet is in no
+    campaign, and would otherwise be left out. A linking indicator has at most the cap's
+    number of holders (unless an analyst lifted it)."""
     out: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
+    where: dict[uuid.UUID, _Place] = {}
     new = set(new_ids)
     for part in _chunks(sorted_ids(indicator_ids)):
-        for iid, rid in session.execute(
-            select(ReportIndicator.indicator_id, ReportIndicator.report_id)
+        for iid, rid, cid, country, at in session.execute(
+            select(
+                ReportIndicator.indicator_id,
+                ReportIndicator.report_id,
+                CampaignMember.campaign_id,
+                Report.victim_country,
+                Report.created_at,
+            )
+            .join(Report, Report.id == ReportIndicator.report_id)
+            .outerjoin(CampaignMember, CampaignMember.report_id == ReportIndicator.report_id)
             .where(ReportIndicator.indicator_id.in_(part))
             .distinct()
         ):
             if rid not in new:
                 out[iid].add(rid)
-    return out
+                where[rid] = (cid, country, at)
+    return out, where
 
 
 def _link_delta(
@@ -204,10 +219,12 @@ def _link_delta(
     linking_ints = {i.int for i in linking}
     # Stored holders of each linking indicator: one stands for its campaign in a bulk batch.
     anchor: dict[int, list[uuid.UUID]]
+    placed: dict[int, _Place] = {}  # holders whose campaign and facts are read already
     if read_held:  # the batch's links are stored already: read the others' (link_new)
         stored = [i for i in linking if info[i].count > info[i].added]
-        held = _held_apart(session, stored, sorted_ids(r for r, _, _ in batch.reports))
+        held, where = _held_apart(session, stored, sorted_ids(r for r, _, _ in batch.reports))
         anchor = {i.int: list(hs) for i, hs in held.items()}
+        placed = {r.int: w for r, w in where.items()}
     else:
         anchor = {i.int: [h] for i, h in batch.held.items() if i.int in linking_ints}
     for others in anchor.values():
@@ -216,7 +233,11 @@ def _link_delta(
     # The holders' campaigns, then each campaign's totals once: most holders are in a few
     # big campaigns, and decoding their totals per holder was most of the reading.
     campaign_of: dict[int, int] = {}
-    for part in _chunks(olds):
+    for rid_int, (cid, _, _) in placed.items():
+        if cid is not None:
+            campaign_of[rid_int] = cid.int
+            nodes.setdefault(cid.int, cid)
+    for part in _chunks([o for o in olds if o.int not in placed]):
         for rid, cid in session.execute(
             select(CampaignMember.report_id, CampaignMember.campaign_id).where(
                 CampaignMember.report_id.in_(part)
@@ -240,7 +261,10 @@ def _link_delta(
     for rid, country, at in batch.reports:
         nodes[rid.int] = rid
         lone[rid.int] = (country, at)
-    for part in _chunks([r for r in olds if r.int not in campaign_of]):
+    for rid_int, (cid, country, at) in placed.items():
+        if cid is None:
+            lone[rid_int] = (country, at)
+    for part in _chunks([r for r in olds if r.int not in campaign_of and r.int not in placed]):
         for rid, country, at in session.execute(
             select(Report.id, Report.victim_country, Report.created_at).where(Report.id.in_(part))
         ):
