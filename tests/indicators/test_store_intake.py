@@ -135,11 +135,11 @@ def test_no_full_card_number_in_database_or_logs(
             suspect_identifiers=[{"type": "other", "value": "card " + CARD}],
         )
     with transaction(factory) as s:
-        from contactpoint.reports import service as reports
+        from contactpoint.reports import triage
 
         first = s.scalars(select(Report)).first()
         assert first is not None
-        reports.add_note(s, analyst, first.id, "victim read me the card: " + CARD)
+        triage.add_note(s, analyst, first.id, "victim read me the card: " + CARD)
     path = tmp_path / "bank.jsonl"
     rows = [
         report_data(description=f"row {i}: Mastercard 5105 1051 0510 5100 " + FRAUD_TEXT)

@@ -16,7 +16,7 @@ from contactpoint.core.config import Settings
 from contactpoint.core.db import transaction
 from contactpoint.core.errors import InvalidInput, NotFound, TooLarge
 from contactpoint.indicators import service as indicators
-from contactpoint.reports import service, storage
+from contactpoint.reports import language, service, storage, triage
 from contactpoint.reports.models import Report, Source, Status
 from contactpoint.reports.schemas import AttachmentIn, ReportFilter, ReportIn, TriageIn
 from factories import actor_of, make_org, make_user, report_data
@@ -123,19 +123,19 @@ def test_bad_attachments_save_nothing(factory: sessionmaker[Session], settings: 
 
 def test_language_is_detected() -> None:
     assert (
-        service.detect_language(
+        language.detect_language(
             "Ich habe im Internet ein Auto gekauft und nie bekommen, "
             "der Verkäufer antwortet nicht mehr."
         )
         == "de"
     )
     assert (
-        service.detect_language(
+        language.detect_language(
             "Ho pagato un telefono su un sito di annunci ma non è mai arrivato."
         )
         == "it"
     )
-    assert service.detect_language("short") is None
+    assert language.detect_language("short") is None
 
 
 def test_languages_told_together_are_those_told_one_by_one() -> None:
@@ -146,8 +146,8 @@ def test_languages_told_together_are_those_told_one_by_one() -> None:
         "Ho pagato un telefono su un sito di annunci ma non è mai arrivato.",
     ]
     items = [(t, indicators.prepare(t)[1]) for t in texts]
-    told = service.detect_languages(items)
-    assert told == [service.detect_language(t, found) for t, found in items]
+    told = language.detect_languages(items)
+    assert told == [language.detect_language(t, found) for t, found in items]
     assert told[0] == "de" and told[1] is None and told[3] == "it"
 
 
@@ -198,14 +198,14 @@ def test_triage_rules(factory: sessionmaker[Session], settings: Settings) -> Non
         outsider = make_user(s, elsewhere, ["analyst"])
         rid = citizen(s, settings).report.id
         with pytest.raises(InvalidInput) as exc:
-            service.triage(s, analyst, rid, TriageIn(assigned_to_id=outsider.id))
+            triage.triage(s, analyst, rid, TriageIn(assigned_to_id=outsider.id))
         assert exc.value.errors[0]["field"] == "assigned_to_id"
         # A new category drops an incident type that does not belong to it.
-        report = service.triage(
+        report = triage.triage(
             s, analyst, rid, TriageIn(category="network-crime", status=Status.TRIAGED)
         )
         assert report.incident_type is None and report.status is Status.TRIAGED
-        report = service.triage(s, analyst, rid, TriageIn(tlp="GREEN", handling_code="H2"))
+        report = triage.triage(s, analyst, rid, TriageIn(tlp="GREEN", handling_code="H2"))
         assert report.tlp.value == "GREEN"
         page = service.list_reports(s, analyst, ReportFilter(status=Status.TRIAGED))
         assert [r.id for r in page.items] == [rid]

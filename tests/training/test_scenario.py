@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from contactpoint.reports.language import detect_language
 from contactpoint.reports.schemas import ReportIn
-from contactpoint.reports.service import detect_language
 from contactpoint.taxonomy.vocab import Category
 from contactpoint.training import scenario
 

@@ -14,6 +14,7 @@ from contactpoint.core.actor import Actor
 from contactpoint.core.errors import TooLarge
 from contactpoint.core.web import DB
 from contactpoint.reports import service
+from contactpoint.reports import triage as triaging
 from contactpoint.reports.models import Source
 from contactpoint.reports.schemas import (
     MAX_ATTACHMENT_BYTES,
@@ -94,12 +95,12 @@ def get_report(report_id: uuid.UUID, db: DB, actor: Reader) -> Any:
 @router.post("/{report_id}/triage", response_model=ReportOut)
 def triage(report_id: uuid.UUID, data: TriageIn, db: DB, actor: Triager) -> Any:
     """Classify, set markings, assign, change status (closing needs `close_reason`), note."""
-    return ReportOut.model_validate(service.triage(db, actor, report_id, data))
+    return ReportOut.model_validate(triaging.triage(db, actor, report_id, data))
 
 
 @router.post("/{report_id}/notes", status_code=201, response_model=NoteOut)
 def add_note(report_id: uuid.UUID, data: NoteIn, db: DB, actor: Triager) -> Any:
-    return NoteOut.model_validate(service.add_note(db, actor, report_id, data.body))
+    return NoteOut.model_validate(triaging.add_note(db, actor, report_id, data.body))
 
 
 @router.get("/{report_id}/notes", response_model=list[NoteOut])

@@ -35,9 +35,10 @@ from contactpoint.indicators import service as indicators
 from contactpoint.indicators.service import Found
 from contactpoint.reports import jsonl
 from contactpoint.reports.filerows import Record, RowError
+from contactpoint.reports.language import detect_language, detect_languages
 from contactpoint.reports.models import Report
 from contactpoint.reports.schemas import ReportIn, field_errors
-from contactpoint.reports.service import _identifier, detect_language, detect_languages
+from contactpoint.reports.service import _identifier
 
 Item = Record | tuple[int, bytes]  # a parsed CSV row, or a JSON Lines line and its number
 

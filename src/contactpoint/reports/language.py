@@ -1,4 +1,5 @@
-"""Language of a report's text: py3langid's model and answers, its byte walk in numpy.
+"""Language of a report's text: py3langid's model and answers, its byte walk in numpy, and
+the description's language with its indicators left out (:func:`detect_language`).
 
 py3langid counts its byte n-gram features by walking a DFA one byte at a time in Python.
 That walk was most of its time, and language detection a quarter of a bulk import's
@@ -15,6 +16,7 @@ arrays, some of them private, so ``pyproject.toml`` keeps py3langid below its ne
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -23,6 +25,8 @@ import numpy as np
 import numpy.typing as npt
 import py3langid
 from py3langid.langid import RAW_FLOOR, LanguageIdentifier
+
+from contactpoint.indicators.service import DESCRIPTION, Found
 
 
 @dataclass(frozen=True)
@@ -83,10 +87,11 @@ def _states(m: _Model, data: bytes) -> npt.NDArray[np.intp]:
     return states
 
 
-def _states_many(m: _Model, data: list[bytes]) -> npt.NDArray[np.intp]:
-    """:func:`_states` of each of ``data``, concatenated: one walk over all the texts, in
-    which a position takes only the steps that stay inside its own text."""
-    lengths = np.fromiter(map(len, data), dtype=np.intp, count=len(data))
+def _states_many(
+    m: _Model, data: list[bytes], lengths: npt.NDArray[np.intp]
+) -> npt.NDArray[np.intp]:
+    """:func:`_states` of each of ``data`` (``lengths`` long), concatenated: one walk over
+    all the texts, in which a position takes only the steps that stay inside its own text."""
     b = np.frombuffer(b"".join(data), dtype=np.uint8).astype(np.intp)
     n = len(b)
     starts = np.cumsum(lengths) - lengths
@@ -107,8 +112,9 @@ def classify_many(texts: list[str]) -> list[tuple[str, float]]:
     if ident._norm_probs or not texts:
         return [classify(t) for t in texts]
     data = [ident._encode(t) for t in texts]
-    features = m.output[_states_many(m, data)]
-    owner = np.repeat(np.arange(len(data), dtype=np.intp), [len(d) for d in data])
+    lengths = np.fromiter(map(len, data), dtype=np.intp, count=len(data))
+    features = m.output[_states_many(m, data, lengths)]
+    owner = np.repeat(np.arange(len(data), dtype=np.intp), lengths)
     keep = features >= 0
     features, owner = features[keep], owner[keep]
     width = len(m.table)
@@ -166,3 +172,48 @@ def classify(text: str) -> tuple[str, float]:
     if ident.min_confidence is not None and conf < ident.min_confidence:
         return "und", conf
     return str(ident.nb_classes[best]), conf
+
+
+# ---------------------------------------------------------------------------- descriptions
+
+
+def detect_language(text: str, found: Iterable[Found] = ()) -> str | None:
+    """ISO 639-1 language of a description; None when too short to tell.
+
+    The indicators ``found`` in it are left out first: URLs, addresses, IBANs and wallets
+    are nobody's words, and they tip short texts the wrong way (a Danish report naming a
+    ``.no`` site read as Norwegian). Classifying the shorter text is also two to three times faster,
+    which a bulk import of millions feels.
+    """
+    words = _classifiable(text, found)
+    return None if words is None else classify(words)[0]
+
+
+def detect_languages(
+    items: Sequence[tuple[str, Iterable[Found]]],
+) -> list[str | None]:
+    """:func:`detect_language` of each (text, found), the same answers, classified together
+    (:func:`classify_many`): what a bulk import does with a few hundred rows."""
+    words = [_classifiable(text, found) for text, found in items]
+    told = iter(classify_many([w for w in words if w is not None]))
+    return [None if w is None else next(told)[0] for w in words]
+
+
+def _classifiable(text: str, found: Iterable[Found]) -> str | None:
+    """The words a language is told from, or None when too few."""
+    text = _words_only(text, found)
+    return text if len(text.strip()) >= 20 else None
+
+
+def _words_only(text: str, found: Iterable[Found]) -> str:
+    spans = sorted((f.start, f.end) for f in found if f.field == DESCRIPTION)
+    if not spans:
+        return text
+    parts: list[str] = []
+    last = 0
+    for start, end in spans:
+        if start > last:
+            parts.append(text[last:start])
+        last = max(last, end)
+    parts.append(text[last:])
+    return " ".join(parts)

@@ -10,7 +10,6 @@ import hashlib
 import hmac
 import secrets
 import uuid
-from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,8 +18,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-import contactpoint.taxonomy.service as taxonomy
-from contactpoint.accounts.models import Organisation, OrgKind, User
+from contactpoint.accounts.models import Organisation, OrgKind
 from contactpoint.core import audit
 from contactpoint.core.access import get_visible, select_visible, set_recipients, visible
 from contactpoint.core.actor import Actor
@@ -34,9 +32,7 @@ from contactpoint.indicators import service as indicators
 from contactpoint.reports import indicator_links, language, redact, search, storage
 from contactpoint.reports.attachments import check_attachments
 from contactpoint.reports.models import (
-    TRANSITIONS,
     Attachment,
-    Note,
     ReferenceCounter,
     Report,
     Source,
@@ -45,13 +41,11 @@ from contactpoint.reports.models import (
 from contactpoint.reports.schemas import (
     MAX_ATTACHMENTS,
     AttachmentIn,
-    NoteIn,
     PublicStatus,
     ReporterContact,
     ReportFilter,
     ReportIn,
     SubmitResult,
-    TriageIn,
 )
 from contactpoint.taxonomy.vocab import IdentifierType
 
@@ -84,7 +78,7 @@ def submit(
 ) -> SubmitResult:
     """Record a report. Idempotent per (reporting organisation, external_id): a known id
     returns the stored report with ``created=False`` and changes nothing."""
-    if source is not Source.CITIZEN and not (actor.can("reports:submit") or _is_system(actor)):
+    if source is not Source.CITIZEN and not (actor.can("reports:submit") or is_system(actor)):
         raise Forbidden("submitting reports needs the permission 'reports:submit'")
     org_id = actor.org_id if source is not Source.CITIZEN else None
     if data.external_id and org_id is not None:
@@ -145,7 +139,7 @@ def _insert(
         victim_type=data.victim_type,
         occurred_at=data.occurred_at,
         description=description,
-        language=detect_language(description, found),
+        language=language.detect_language(description, found),
         loss_amount=data.loss_amount,
         loss_currency=data.loss_currency,
         payment_method=data.payment_method,
@@ -170,7 +164,7 @@ def _insert(
     return report, secret
 
 
-def _is_system(actor: Actor) -> bool:
+def is_system(actor: Actor) -> bool:
     return "system" in actor.roles
 
 
@@ -234,48 +228,6 @@ def _next_reference(session: Session, country: str, year: int | None = None) -> 
     return f"{country}-{year}-{number:06d}"
 
 
-def detect_language(text: str, found: Iterable[indicators.Found] = ()) -> str | None:
-    """ISO 639-1 language of a description; None when too short to tell.
-
-    The indicators ``found`` in it are left out first: URLs, addresses, IBANs and wallets
-    are nobody's words, and they tip short texts the wrong way (a Danish report naming a
-    ``.no`` site read as Norwegian). Classifying the shorter text is also two to three times faster,
-    which a bulk import of millions feels.
-    """
-    words = _classifiable(text, found)
-    return None if words is None else language.classify(words)[0]
-
-
-def detect_languages(
-    items: Sequence[tuple[str, Iterable[indicators.Found]]],
-) -> list[str | None]:
-    """:func:`detect_language` of each (text, found), the same answers, classified together
-    (``language.classify_many``): what a bulk import does with a few hundred rows."""
-    words = [_classifiable(text, found) for text, found in items]
-    told = iter(language.classify_many([w for w in words if w is not None]))
-    return [None if w is None else next(told)[0] for w in words]
-
-
-def _classifiable(text: str, found: Iterable[indicators.Found]) -> str | None:
-    """The words a language is told from, or None when too few."""
-    text = _words_only(text, found)
-    return text if len(text.strip()) >= 20 else None
-
-
-def _words_only(text: str, found: Iterable[indicators.Found]) -> str:
-    spans = sorted((f.start, f.end) for f in found if f.field == indicators.DESCRIPTION)
-    if not spans:
-        return text
-    parts: list[str] = []
-    last = 0
-    for start, end in spans:
-        if start > last:
-            parts.append(text[last:start])
-        last = max(last, end)
-    parts.append(text[last:])
-    return " ".join(parts)
-
-
 def _identifier(kind: IdentifierType, value: str) -> dict[str, Any]:
     if kind is IdentifierType.CARD:
         return redact.card_identifier(value, hmac_token)
@@ -316,7 +268,7 @@ def add_attachment(
     report = get_report(session, actor, report_id)
     if not (
         actor.can("reports:triage")
-        or _is_system(actor)
+        or is_system(actor)
         or (actor.org_id is not None and actor.org_id == report.reporting_org_id)
     ):
         raise Forbidden("only the reporting organisation or an analyst may add files")
@@ -377,7 +329,7 @@ def reporter_contact(
     session: Session, actor: Actor, report: Report, reason: str
 ) -> ReporterContact:
     """Decrypt the reporter's contact details; audited with the reason (2016/680 Art. 25)."""
-    if not (actor.can("reports:triage") or _is_system(actor)):
+    if not (actor.can("reports:triage") or is_system(actor)):
         raise Forbidden("reading contact details needs the permission 'reports:triage'")
     if not reason or not reason.strip():
         raise InvalidInput(
@@ -463,141 +415,3 @@ def public_status(session: Session, reference: str, secret: str) -> PublicStatus
     if row is None or stored is None or not ok:
         raise NotFound("no report matches this reference and secret")
     return PublicStatus(row.reference, row.status, row.created_at.date(), row.updated_at.date())
-
-
-# ---------------------------------------------------------------------------- triage
-
-
-def triage(session: Session, actor: Actor, report_id: uuid.UUID, data: TriageIn) -> Report:
-    """Classify, mark, assign, move through the workflow and/or add a note, in one audited
-    step. Only the fields present in ``data`` change."""
-    if not (actor.can("reports:triage") or _is_system(actor)):
-        raise Forbidden("triage needs the permission 'reports:triage'")
-    report = get_report(session, actor, report_id)
-    given = data.model_fields_set
-    changes: dict[str, list[Any]] = {}
-
-    def change(name: str, value: Any) -> None:
-        old = getattr(report, name)
-        if old != value:
-            changes[name] = [_plain(old), _plain(value)]
-            setattr(report, name, value)
-
-    _triage_classification(report, data, given, change)
-    markings = {"tlp", "pap", "handling_code", "handling_text"} & given
-    if markings:
-        # Only the owner may relabel: a recipient lowering TLP would leak the report.
-        if report.owner_org_id != actor.org_id and not _is_system(actor):
-            raise Forbidden("only the owning organisation may change the markings")
-        for name in sorted(markings):
-            value = getattr(data, name)
-            if name in ("tlp", "pap") and value is None:
-                raise InvalidInput(
-                    f"{name} cannot be empty", errors=[{"field": name, "message": "required"}]
-                )
-            change(name, value)
-    if "assigned_to_id" in given:
-        if data.assigned_to_id is not None:
-            _check_assignee(session, actor, data.assigned_to_id)
-        change("assigned_to_id", data.assigned_to_id)
-    if data.status is not None and data.status is not report.status:
-        if data.status not in TRANSITIONS[report.status]:
-            allowed = ", ".join(sorted(s.value for s in TRANSITIONS[report.status])) or "none"
-            raise InvalidInput(
-                f"a {report.status.value} report cannot become {data.status.value}",
-                errors=[{"field": "status", "message": f"allowed next: {allowed}"}],
-            )
-        if data.status is Status.CLOSED and not (data.close_reason or "").strip():
-            raise InvalidInput(
-                "closing a report needs a reason",
-                errors=[{"field": "close_reason", "message": "required"}],
-            )
-        change("status", data.status)
-        change("close_reason", data.close_reason if data.status is Status.CLOSED else None)
-    if changes:
-        session.flush()
-        audit.record(
-            session,
-            actor,
-            "report.triage",
-            object_type="report",
-            object_id=report.id,
-            reason=data.close_reason,
-            details=changes,
-        )
-    if data.note:
-        add_note(session, actor, report.id, data.note)
-    return report
-
-
-def _triage_classification(report: Report, data: TriageIn, given: set[str], change: Any) -> None:
-    category = data.category if data.category is not None else report.category
-    if data.category is not None:
-        change("category", data.category)
-    if "incident_type" in given or data.category is not None:
-        itype = data.incident_type if "incident_type" in given else report.incident_type
-        if itype is not None and itype not in taxonomy.incident_type_ids(category):
-            if "incident_type" in given:
-                raise InvalidInput(
-                    f"unknown incident type {itype!r} for category {category.value}",
-                    errors=[{"field": "incident_type", "message": "not in this category"}],
-                )
-            itype = None  # the old type does not belong to the new category
-        change("incident_type", itype)
-    if "offence" in given:
-        if data.offence is not None and data.offence not in taxonomy.offence_codes():
-            raise InvalidInput(
-                f"unknown offence code {data.offence!r}",
-                errors=[{"field": "offence", "message": "unknown code"}],
-            )
-        change("offence", data.offence)
-
-
-def _check_assignee(session: Session, actor: Actor, user_id: uuid.UUID) -> None:
-    user = session.get(User, user_id)
-    if (
-        user is None
-        or not user.active
-        or (user.organisation_id != actor.org_id and not _is_system(actor))
-    ):
-        raise InvalidInput(
-            "assign to an active user of your own organisation",
-            errors=[{"field": "assigned_to_id", "message": "unknown user"}],
-        )
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    return value.value if hasattr(value, "value") else value
-
-
-def add_note(session: Session, actor: Actor, report_id: uuid.UUID, body: str | NoteIn) -> Note:
-    """Add an analyst's note (a ``NoteIn`` or its text); audited."""
-    if not (actor.can("reports:triage") or _is_system(actor)):
-        raise Forbidden("notes need the permission 'reports:triage'")
-    # A card number pasted into a note is redacted like one in a description.
-    body = redact.redact_text((body.body if isinstance(body, NoteIn) else body).strip())
-    if not body:
-        raise InvalidInput(
-            "a note cannot be empty", errors=[{"field": "body", "message": "required"}]
-        )
-    report = get_report(session, actor, report_id)
-    note = Note(
-        report_id=report.id,
-        author_user_id=actor.user_id,
-        author_org_id=actor.org_id,
-        author_label=actor.label,
-        body=body,
-    )
-    session.add(note)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        "report.note.add",
-        object_type="report",
-        object_id=report.id,
-        details={"note_id": str(note.id)},
-    )
-    return note

@@ -29,6 +29,7 @@ from contactpoint.core.i18n import gettext as _
 from contactpoint.core.markings import PAP, TLP, HandlingCode
 from contactpoint.core.web import DB, render
 from contactpoint.reports import indicator_links, service
+from contactpoint.reports import triage as triaging
 from contactpoint.reports.models import Report, Status
 from contactpoint.reports.schemas import NoteIn, ReportFilter, TriageIn, field_errors
 from contactpoint.taxonomy import service as taxonomy
@@ -255,7 +256,7 @@ async def triage(
     if not changes:
         return RedirectResponse(f"/reports/{report.id}", status_code=303)
     try:
-        service.triage(db, actor, report.id, TriageIn.model_validate(changes))
+        triaging.triage(db, actor, report.id, TriageIn.model_validate(changes))
     except ValidationError as exc:
         errors = field_errors(exc)
         return _detail(
@@ -291,5 +292,5 @@ async def add_note(
         note = NoteIn.model_validate({"body": body})
     except ValidationError:
         return _detail(request, db, actor, report, 422, error=_("A note cannot be empty."))
-    service.add_note(db, actor, report.id, note)
+    triaging.add_note(db, actor, report.id, note)
     return RedirectResponse(f"/reports/{report.id}?done=noted#notes", status_code=303)

@@ -30,6 +30,7 @@ from contactpoint.core.clitools import fail
 from contactpoint.core.config import Settings, get_settings
 from contactpoint.core.db import make_engine, make_session_factory, transaction, utcnow
 from contactpoint.reports import service as reports
+from contactpoint.reports import triage
 from contactpoint.reports.models import Report, Source, Status
 from contactpoint.reports.schemas import ReportIn, TriageIn
 from contactpoint.training import scenario
@@ -175,13 +176,13 @@ def _load_one(
     if not owners or rng.random() > 0.35:
         return
     analyst = rng.choice(owners)
-    reports.triage(session, analyst, report.id, _triage_step(rng, analyst))
+    triage.triage(session, analyst, report.id, _triage_step(rng, analyst))
     then = rng.choices(list(Status)[1:], [5, 2, 2, 2])[0]  # triaged, in case, referred, closed
     if then is Status.CLOSED:
         reason = "No lead: the suspect's account was already closed."
-        reports.triage(session, analyst, report.id, TriageIn(status=then, close_reason=reason))
+        triage.triage(session, analyst, report.id, TriageIn(status=then, close_reason=reason))
     elif then is not Status.TRIAGED:
-        reports.triage(session, analyst, report.id, TriageIn(status=then))
+        triage.triage(session, analyst, report.id, TriageIn(status=then))
     loaded.triaged += 1
 
 
