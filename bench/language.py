@@ -31,8 +31,7 @@ def per_text(fn: Callable[[str], tuple[str, float]], texts: list[str]) -> float:
 
 def per_text_batched(texts: list[str], batch: int) -> float:
     t = time.perf_counter()
-    for i in range(0, len(texts), batch):
-        language.classify_many(texts[i : i + batch])
+    batched(texts, batch)
     return (time.perf_counter() - t) / len(texts) * 1e6
 
 
