@@ -22,12 +22,12 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from enum import Enum
 from functools import lru_cache
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import JSON
+from sqlalchemy import JSON, Boolean
+from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Dialect
 
 from contactpoint.core.markings import PAP, TLP
@@ -100,18 +100,36 @@ class Prepared:
     found: list[FoundRow] = field(default_factory=list)
 
 
+class _Memo(dict[Any, Any]):
+    """A conversion done once per distinct value: its ``__getitem__`` is the writer, so a
+    value met before costs one dict lookup in C and no Python call."""
+
+    def __init__(self, convert: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.convert = convert
+
+    def __missing__(self, value: Any) -> Any:
+        out = self[value] = self.convert(value)
+        return out
+
+
 def writers(dialect: Dialect) -> tuple[Writer, ...]:
     """Each of :data:`REPORT_COLUMNS`' bind conversion for ``dialect`` (None: as is).
     JSON is serialised here on either database: psycopg's own conversion only wraps the
-    value, to be serialised by the parent as it writes, and the text is what it writes."""
+    value, to be serialised by the parent as it writes, and the text is what it writes.
+    Enums and booleans take a handful of values, so each is converted once per worker."""
     table = Report.__table__
     out: list[Writer] = []
     for name in REPORT_COLUMNS:
         type_ = table.c[name].type
         if isinstance(type_, JSON):
             out.append(getattr(dialect, "_json_serializer", None) or json.dumps)
+            continue
+        convert = type_.dialect_impl(dialect).bind_processor(dialect)
+        if convert is not None and isinstance(type_, SAEnum | Boolean):
+            out.append(_Memo(convert).__getitem__)
         else:
-            out.append(type_.dialect_impl(dialect).bind_processor(dialect))
+            out.append(convert)
     return tuple(out)
 
 
@@ -169,34 +187,33 @@ def prepare_many(recs: Sequence[Record], sha: str, write: Sequence[Writer]) -> l
 
 def _finish(x: _Extracted, language: str | None, write: Sequence[Writer]) -> Prepared:
     data = x.data
-    values = {
-        "tlp": data.tlp or TLP.AMBER,
-        "pap": data.pap or PAP.AMBER,
-        "crime_kind": data.crime_kind,
-        "category": data.category,
-        "incident_type": data.incident_type,
-        "offence": data.offence,
-        "victim_country": data.victim_country,
-        "victim_type": data.victim_type,
-        "occurred_at": data.occurred_at,
-        "description": x.description,
-        "language": language,
-        "loss_amount": data.loss_amount,
-        "loss_currency": data.loss_currency,
-        "payment_method": data.payment_method,
-        "suspect_identifiers": x.idents,
-        "reporter_name": data.reporter_name,
-        "reporter_email": data.reporter_email,
-        "reporter_phone": data.reporter_phone,
-        "contact_consent": data.contact_consent,
-        "share_with_other_authorities": data.share_with_other_authorities,
-        "anonymous": data.anonymous,
-    }
-    # Enum members as their stored strings (the columns take either), then each column's
-    # own conversion: the parent writes the tuple as it is.
+    values = (  # in the order of REPORT_COLUMNS
+        data.tlp or TLP.AMBER,
+        data.pap or PAP.AMBER,
+        data.crime_kind,
+        data.category,
+        data.incident_type,
+        data.offence,
+        data.victim_country,
+        data.victim_type,
+        data.occurred_at,
+        x.description,
+        language,
+        data.loss_amount,
+        data.loss_currency,
+        data.payment_method,
+        x.idents,
+        data.reporter_name,
+        data.reporter_email,
+        data.reporter_phone,
+        data.contact_consent,
+        data.share_with_other_authorities,
+        data.anonymous,
+    )
+    # Each column's own conversion (enum members to their stored strings among them): the
+    # parent writes the tuple as it is.
     converted = tuple(
-        None if v is None else w(v.value if isinstance(v, Enum) else v) if w else v
-        for w, v in zip(write, (values[name] for name in REPORT_COLUMNS), strict=True)
+        [v if w is None or v is None else w(v) for w, v in zip(write, values, strict=True)]
     )
     # Keys (HMAC tokens for personal data) and warninglists are computed here, on every core.
     rows: list[FoundRow] = [
