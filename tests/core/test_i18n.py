@@ -68,3 +68,39 @@ def test_default_language_setting_applies_when_the_browser_asks_for_none(
     app.state.engine.dispose()
     assert '<html lang="nl">' in response.text
     assert "Terug naar de startpagina" in response.text
+
+
+def _strings_in_the_code() -> set[str]:
+    """Every msgid that babel.cfg's extraction finds in the code and templates now."""
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.frontend import parse_mapping_cfg
+
+    root = Path(__file__).resolve().parents[2]
+    with (root / "babel.cfg").open() as fh:
+        method_map, options_map = parse_mapping_cfg(fh)
+    out: set[str] = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(root), method_map, options_map
+    ):
+        out.add(message if isinstance(message, str) else message[0])
+    return out
+
+
+def test_every_string_on_a_page_is_translated_in_every_language() -> None:
+    """A string added to a page or a message without ``make i18n-update`` and a
+    translation shows in English to everyone: this names the strings and the languages."""
+    wanted = _strings_in_the_code()
+    assert len(wanted) > 500
+    missing: dict[str, list[str]] = {}
+    for lang in sorted(set(LANGUAGES) - {"en"}):
+        with _catalog(lang).open("rb") as fh:
+            catalog = read_po(fh)
+        done = {
+            m.id if isinstance(m.id, str) else m.id[0]
+            for m in catalog
+            if m.id and not m.fuzzy and (all(m.string) if isinstance(m.string, tuple) else m.string)
+        }
+        gaps = sorted(wanted - done)
+        if gaps:
+            missing[lang] = gaps
+    assert not missing, f"run make i18n-update and translate: {missing}"
