@@ -25,13 +25,6 @@ class Settings(BaseSettings):
         "Only used as pages are read: a big import's random-key index writes miss a small "
         "cache on every row.",
     )
-    sqlite_checkpoint_seconds: float = Field(
-        1.0,
-        ge=0,
-        description="How often a background thread copies SQLite's write-ahead log into "
-        "the database file. 0: SQLite's own checkpoint, inside the commit that fills "
-        "1,000 pages of log.",
-    )
     key_file: Path | None = Field(
         None, description="Data key file (AES-GCM and HMAC keys). Default VAR_DIR/keys.json."
     )

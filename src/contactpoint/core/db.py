@@ -9,13 +9,11 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from operator import attrgetter
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, Enum, MetaData, TypeDecorator, Uuid, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
-from contactpoint.core import checkpoint
 from contactpoint.core.config import Settings
 
 NAMING = {
@@ -136,10 +134,6 @@ def make_engine(settings: Settings) -> Engine:
             # One writer at a time: take the write lock up front instead of failing mid-way.
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
-        if engine.url.database and engine.url.database != ":memory:":
-            checkpoint.install(
-                engine, Path(engine.url.database), settings.sqlite_checkpoint_seconds
-            )
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
