@@ -11,11 +11,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from contactpoint import __version__
 from contactpoint.accounts.deps import LoginRequired
-from contactpoint.core import crypto, i18n
+from contactpoint.core import crypto, i18n, warmup
 from contactpoint.core.config import Settings, get_settings
 from contactpoint.core.db import make_engine, make_session_factory
 from contactpoint.core.errors import ContactpointError, problem
@@ -63,6 +64,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Tables loaded and the heap frozen before the first request (core/warmup.py).
+        await run_in_threadpool(warmup.settle)
         # On SQLite (by default) the web process runs the background jobs itself.
         runner = None
         if app.state.settings.jobs_in_process:

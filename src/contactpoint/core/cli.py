@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.console import Console
 
-from contactpoint.core import audit, bootstrap, crypto
+from contactpoint.core import audit, bootstrap, crypto, warmup
 from contactpoint.core.clitools import fail
 from contactpoint.core.config import get_settings
 from contactpoint.core.db import make_engine, make_session_factory, transaction
@@ -71,6 +71,7 @@ def worker(
     crypto.configure(crypto.Keyring.load(settings.effective_key_file))
     factory = make_session_factory(make_engine(settings))
     names = ", ".join(sorted(jobs.discover())) or "none"
+    warmup.settle()  # the jobs' modules are imported: load their tables, freeze the heap
     if not settings.is_sqlite:
         from contactpoint.core import jobs_pg
 

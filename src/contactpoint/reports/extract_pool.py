@@ -30,12 +30,13 @@ from sqlalchemy import JSON, Boolean
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Dialect
 
+from contactpoint.core import warmup
 from contactpoint.core.markings import PAP, TLP
 from contactpoint.indicators import service as indicators
 from contactpoint.indicators.service import Found
 from contactpoint.reports import jsonl
 from contactpoint.reports.filerows import Record, RowError
-from contactpoint.reports.language import detect_language, detect_languages
+from contactpoint.reports.language import detect_languages
 from contactpoint.reports.models import Report
 from contactpoint.reports.schemas import ReportIn, field_errors
 from contactpoint.reports.service import _identifier
@@ -266,15 +267,6 @@ def _start_worker() -> None:
         os.nice(WORKER_NICE)
 
 
-def _warm() -> None:
-    """Load the language model and extraction tables once, before forking, so each worker
-    inherits them instead of loading its own copy for every import."""
-    text = "Paid 50 EUR to seller +33 6 12 34 56 78 via https://example.com and never got it"
-    detect_language(text)
-    for f in indicators.prepare(text, country_hint="FR")[1]:
-        _warninglist(f.type, f.value)
-
-
 def default_workers() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
@@ -295,7 +287,9 @@ def run(
             yield prepare_chunk(chunk)
         return
     window = window or workers * 3
-    _warm()
+    # Load the language model and extraction tables once, before forking, so each worker
+    # inherits them, frozen: a collection in a worker then copies none of their pages.
+    warmup.settle()
     ctx = multiprocessing.get_context("fork")  # inherit the keyring and loaded tables
     pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_start_worker)
     pending: deque[Future[list[Prepared]]] = deque()

@@ -26,6 +26,7 @@ import numpy.typing as npt
 import py3langid
 from py3langid.langid import RAW_FLOOR, LanguageIdentifier
 
+from contactpoint.core import warmup
 from contactpoint.indicators.service import DESCRIPTION, Found
 
 
@@ -187,6 +188,12 @@ def detect_language(text: str, found: Iterable[Found] = ()) -> str | None:
     """
     words = _classifiable(text, found)
     return None if words is None else classify(words)[0]
+
+
+@warmup.register
+def _warm() -> None:
+    """Load the language model before the first description needs it."""
+    detect_language("Paid 50 EUR to a seller who never sent the phone I ordered online")
 
 
 def detect_languages(
