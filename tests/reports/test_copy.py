@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from contactpoint.core.actor import SYSTEM
 from contactpoint.core.config import Settings
-from contactpoint.core.db import new_id, transaction
+from contactpoint.core.db import new_id, transaction, utcnow
 from contactpoint.indicators.models import Indicator, ReportIndicator
+from contactpoint.indicators.service import Found, new_row
 from contactpoint.reports import copy
 from factories import make_report
 
@@ -98,3 +99,30 @@ def test_only_a_role_granted_the_parameter_may_skip(settings: Settings) -> None:
             conn.execute(text(f'REVOKE SET ON PARAMETER session_replication_role FROM "{role}"'))
             conn.execute(text(f'DROP ROLE "{role}"'))
         admin.dispose()
+
+
+@pytest.mark.parametrize("n", [1, 3, copy.FEW_ROWS, copy.FEW_ROWS + 1, 300])
+def test_few_rows_and_many_store_the_same(
+    factory: sessionmaker[Session], stored: uuid.UUID, n: int
+) -> None:
+    """A few rows go in one multi-row INSERT on PostgreSQL, more by COPY (SQLite: always
+    executemany): every value comes back as given, whichever way it went."""
+    with transaction(factory) as s:
+        now = utcnow()
+        row = new_row(Found("domain", "evil-shop.example", "description", 0, 5), now, now)
+        copy.copy_rows(s, Indicator.__table__, [row])  # type: ignore[arg-type]
+        iid = row["id"]
+        as_id = copy.id_writer(s)
+        flags = copy.memo_writer(s, ReportIndicator.__table__.c.flags)
+        wanted = {
+            (stored, iid, f"field-{k % 7}", k, k + 5, ("unsure",) if k % 2 else ())
+            for k in range(n)
+        }
+        rows = [(as_id(r), as_id(i), f, a, b, flags(fl)) for r, i, f, a, b, fl in wanted]
+        copy.write_rows(s, "report_indicators", LINK, rows)
+    with transaction(factory) as s:
+        got = {
+            (r.report_id, r.indicator_id, r.field, r.start, r.end, tuple(r.flags))
+            for r in s.scalars(select(ReportIndicator).where(ReportIndicator.indicator_id == iid))
+        }
+    assert got == wanted

@@ -23,6 +23,7 @@ from contactpoint.indicators.models import Indicator
 
 _TEMP = "bulk_indicators"
 _CHUNK = 500  # values per IN (...): well under SQLite's variable limit
+FEW_ROWS = 50  # up to this many, one multi-row INSERT writes them on PostgreSQL, not COPY
 _READ_BACK = text(
     "SELECT id, type, lookup_key, report_count, warninglisted FROM indicators "
     "WHERE lookup_key IN :keys"
@@ -152,9 +153,19 @@ def write_rows(
         with _raw(session).cursor() as cur:
             if not references_checked:
                 cur.execute("SET LOCAL session_replication_role = replica")
-            with cur.copy(f"COPY {table} ({column_list}) FROM STDIN") as cp:
-                for values in rows:
-                    cp.write_row(values)
+            if len(rows) <= FEW_ROWS:
+                # One statement, one round trip: COPY takes two (start, then data and end),
+                # which is most of the cost of the one or two rows a report's link writes.
+                marks = "(" + ", ".join(["%s"] * len(names)) + ")"
+                cur.execute(
+                    f"INSERT INTO {table} ({column_list}) VALUES "  # noqa: S608
+                    + ", ".join([marks] * len(rows)),
+                    [v for values in rows for v in values],
+                )
+            else:
+                with cur.copy(f"COPY {table} ({column_list}) FROM STDIN") as cp:
+                    for values in rows:
+                        cp.write_row(values)
             if not references_checked:
                 # On failure the rollback undoes the SET LOCAL with everything else.
                 cur.execute("SET LOCAL session_replication_role = origin")
