@@ -4,12 +4,13 @@ off it.
 Several areas load big tables on first use: the warninglists (hundreds of thousands of
 entries), the language model, phone-number metadata. Loaded by the first request, they
 make it take seconds; kept in the collected heap, they make every full collection walk
-them. A full (generation 2) collection of a web process holding them took 150 to 180 ms,
-one every few hundred requests, and landed on whichever request was running: most of a
-report submission's p99. :func:`settle` runs every registered warmer once, then moves
-everything alive into the interpreter's permanent generation (``gc.freeze``), which no
-collection walks again; later objects are collected as usual. It also keeps forked
-workers from copying pages that a collection would otherwise touch.
+them. A full (generation 2) collection of a process holding them and serving reports
+took 150 to 180 ms, one every few hundred requests, and landed on whichever request was
+running: a large part of a report submission's p99 (bench/ingest_incremental.py).
+:func:`settle` runs every registered warmer once, then moves everything alive into the
+interpreter's permanent generation (``gc.freeze``), which no collection walks again;
+later objects are collected as usual. It also keeps forked workers from copying pages
+that a collection would otherwise touch.
 
 Areas register their warmers when imported (core cannot import them); a process calls
 :func:`settle` once it has imported what it will serve: the web application at startup,
