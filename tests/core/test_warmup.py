@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
+
+from contactpoint.core import warmup
 
 
 def _run(code: str) -> str:
@@ -72,3 +75,14 @@ def test_the_web_application_settles_before_serving(tmp_path: Path) -> None:
         """
     )
     assert out.splitlines()[-1] == "False True 200"
+
+
+def test_bulk_collections_restore_the_thresholds_even_on_error() -> None:
+    before = gc.get_threshold()
+    try:
+        with warmup.bulk_collections():
+            assert gc.get_threshold() == warmup.BULK_THRESHOLDS != before
+            raise RuntimeError("the import failed")
+    except RuntimeError:
+        pass
+    assert gc.get_threshold() == before

@@ -4,6 +4,7 @@ by line and field, encodings, and the CLI."""
 from __future__ import annotations
 
 import csv
+import gc
 import json
 import shutil
 from pathlib import Path
@@ -13,6 +14,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
+from contactpoint.core import warmup
 from contactpoint.core.config import Settings
 from contactpoint.core.db import transaction
 from contactpoint.reports.bulk import import_file
@@ -70,6 +72,26 @@ def test_same_file_twice_adds_no_rows(
     second = import_file(factory, settings, bank, path, batch_size=3)
     assert (second.accepted, second.duplicates, second.rejected) == (0, 7, 0)
     assert rows(factory) == 7
+
+
+def test_an_import_collects_garbage_less_often_and_restores_the_thresholds_after(
+    tmp_path: Path, factory: sessionmaker[Session], settings: Settings, bank
+) -> None:  # type: ignore[no-untyped-def]
+    before = gc.get_threshold()
+    during: list[tuple[int, int, int]] = []
+    path = write_jsonl(tmp_path / "batch.jsonl", 4)
+    summary = import_file(
+        factory,
+        settings,
+        bank,
+        path,
+        batch_size=2,
+        workers=0,
+        after_commit=lambda _line: during.append(gc.get_threshold()),
+    )
+    assert summary.accepted == 4
+    assert during and set(during) == {warmup.BULK_THRESHOLDS}
+    assert gc.get_threshold() == before
 
 
 class Crash(Exception):

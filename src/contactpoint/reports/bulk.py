@@ -29,7 +29,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from contactpoint.core import audit
+from contactpoint.core import audit, warmup
 from contactpoint.core.actor import Actor
 from contactpoint.core.config import Settings
 from contactpoint.core.db import transaction, utcnow
@@ -97,6 +97,33 @@ def import_file(
     fmt = fmt or guess_format(path)
     if fmt not in FORMATS:
         raise FileFormatError(f"unknown format {fmt!r}; use csv or jsonl")
+    with warmup.bulk_collections():
+        return _import(
+            factory,
+            settings,
+            actor,
+            path,
+            fmt,
+            batch_size,
+            encoding,
+            workers,
+            progress,
+            after_commit,
+        )
+
+
+def _import(
+    factory: sessionmaker[Session],
+    settings: Settings,
+    actor: Actor,
+    path: Path,
+    fmt: str,
+    batch_size: int,
+    encoding: str,
+    workers: int | None,
+    progress: Callable[[int], None] | None,
+    after_commit: Callable[[int], None] | None,
+) -> ImportSummary:
     sha = file_sha256(path)
     job_id, start = _begin(factory, actor, path, sha, fmt)
     summary = ImportSummary(import_id=job_id, resumed_from_line=start)
