@@ -73,6 +73,7 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+@warmup.bulk_collections()
 def import_file(
     factory: sessionmaker[Session],
     settings: Settings,
@@ -97,33 +98,6 @@ def import_file(
     fmt = fmt or guess_format(path)
     if fmt not in FORMATS:
         raise FileFormatError(f"unknown format {fmt!r}; use csv or jsonl")
-    with warmup.bulk_collections():
-        return _import(
-            factory,
-            settings,
-            actor,
-            path,
-            fmt,
-            batch_size,
-            encoding,
-            workers,
-            progress,
-            after_commit,
-        )
-
-
-def _import(
-    factory: sessionmaker[Session],
-    settings: Settings,
-    actor: Actor,
-    path: Path,
-    fmt: str,
-    batch_size: int,
-    encoding: str,
-    workers: int | None,
-    progress: Callable[[int], None] | None,
-    after_commit: Callable[[int], None] | None,
-) -> ImportSummary:
     sha = file_sha256(path)
     job_id, start = _begin(factory, actor, path, sha, fmt)
     summary = ImportSummary(import_id=job_id, resumed_from_line=start)

@@ -101,18 +101,26 @@ def id_writer(session: Session) -> Callable[[uuid.UUID], Any]:
     return attrgetter("hex")
 
 
+class Memo(dict[Any, Any]):
+    """A conversion done once per distinct value: its ``__getitem__`` is the writer, so a
+    value met before costs one dict lookup in C and no Python call."""
+
+    def __init__(self, convert: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.convert = convert
+
+    def __missing__(self, value: Any) -> Any:
+        out = self[value] = self.convert(value)
+        return out
+
+
 def memo_writer(session: Session, column: Any) -> Callable[[Any], Any]:
     """``column``'s bind conversion, done once per distinct (hashable) value."""
     dialect = session.get_bind().dialect
     proc = column.type.dialect_impl(dialect).bind_processor(dialect)
-    memo: dict[Any, Any] = {None: None}
-
-    def write(value: Any) -> Any:
-        if value in memo:
-            return memo[value]
-        return memo.setdefault(value, proc(value) if proc else value)
-
-    return write
+    memo = Memo(proc or (lambda v: v))
+    memo[None] = None
+    return memo.__getitem__
 
 
 def may_skip_reference_checks(session: Session) -> bool:

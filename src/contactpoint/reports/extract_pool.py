@@ -35,6 +35,7 @@ from contactpoint.core.markings import PAP, TLP
 from contactpoint.indicators import service as indicators
 from contactpoint.indicators.service import Found
 from contactpoint.reports import jsonl
+from contactpoint.reports.copy import Memo
 from contactpoint.reports.filerows import Record, RowError
 from contactpoint.reports.language import detect_languages
 from contactpoint.reports.models import Report
@@ -101,19 +102,6 @@ class Prepared:
     found: list[FoundRow] = field(default_factory=list)
 
 
-class _Memo(dict[Any, Any]):
-    """A conversion done once per distinct value: its ``__getitem__`` is the writer, so a
-    value met before costs one dict lookup in C and no Python call."""
-
-    def __init__(self, convert: Callable[[Any], Any]) -> None:
-        super().__init__()
-        self.convert = convert
-
-    def __missing__(self, value: Any) -> Any:
-        out = self[value] = self.convert(value)
-        return out
-
-
 def writers(dialect: Dialect) -> tuple[Writer, ...]:
     """Each of :data:`REPORT_COLUMNS`' bind conversion for ``dialect`` (None: as is).
     JSON is serialised here on either database: psycopg's own conversion only wraps the
@@ -128,7 +116,7 @@ def writers(dialect: Dialect) -> tuple[Writer, ...]:
             continue
         convert = type_.dialect_impl(dialect).bind_processor(dialect)
         if convert is not None and isinstance(type_, SAEnum | Boolean):
-            out.append(_Memo(convert).__getitem__)
+            out.append(Memo(convert).__getitem__)
         else:
             out.append(convert)
     return tuple(out)
