@@ -9,13 +9,15 @@ Both run on the session's connection, inside the batch's transaction.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import JSON, Table, bindparam, text
+from sqlalchemy import JSON, Table, Uuid, bindparam, text
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from contactpoint.core.db import UTCDateTime
@@ -54,11 +56,24 @@ def columns_of(table: Table, rows: Sequence[dict[str, Any]]) -> list[Any]:
     return cols
 
 
+def _writer(dialect: Dialect, type_: Any) -> Callable[[Any], Any] | None:
+    """A column type's conversion to the value the driver writes (None: as is). JSON is
+    serialised here, and ids become their hex digits (:func:`id_writer`): psycopg's own
+    conversions only wrap such values, to be serialised in Python once per cell."""
+    if isinstance(type_, JSON):
+        serialise: Callable[[Any], Any] = getattr(dialect, "_json_serializer", None) or json.dumps
+        return serialise
+    if isinstance(type_, Uuid):
+        return attrgetter("hex")
+    proc: Callable[[Any], Any] | None = type_.dialect_impl(dialect).bind_processor(dialect)
+    return proc
+
+
 def converted(
     session: Session, cols: list[Any], rows: Sequence[dict[str, Any]]
 ) -> list[tuple[Any, ...]]:
     dialect = session.get_bind().dialect
-    procs = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in cols]
+    procs = [_writer(dialect, c.type) for c in cols]
     if not cols:
         return [() for _ in rows]
     # Column by column: one comprehension per column instead of a Python loop per cell,
@@ -94,10 +109,10 @@ def _memoised(proc: Callable[[Any], Any], values: list[Any]) -> list[Any]:
 
 
 def id_writer(session: Session) -> Callable[[uuid.UUID], Any]:
-    """How a ``Uuid`` column's value is written: 32 hex digits on SQLite, as is on
-    PostgreSQL (native ``uuid``)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return lambda u: u
+    """How a ``Uuid`` column's value is written: 32 hex digits on either database. SQLite
+    stores them so; PostgreSQL's ``uuid`` input reads them, and psycopg writes a string
+    with no Python call per cell, where a ``UUID`` goes through its Python dumper (for the
+    ids a batch repeats, as a link's report and indicator, that is once per cell)."""
     return attrgetter("hex")
 
 
@@ -117,7 +132,7 @@ class Memo(dict[Any, Any]):
 def memo_writer(session: Session, column: Any) -> Callable[[Any], Any]:
     """``column``'s bind conversion, done once per distinct (hashable) value."""
     dialect = session.get_bind().dialect
-    proc = column.type.dialect_impl(dialect).bind_processor(dialect)
+    proc = _writer(dialect, column.type)
     memo = Memo(proc or (lambda v: v))
     memo[None] = None
     return memo.__getitem__
