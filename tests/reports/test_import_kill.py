@@ -132,3 +132,36 @@ def test_kill_9_at_random_points_then_rerun(
         correlation.recompute(s, settings.correlation_max_campaigns)
     with transaction(factory) as s:
         assert campaigns(s) == before
+
+
+def test_a_writer_gets_in_between_two_batches_on_sqlite(
+    tmp_path: Path, factory: sessionmaker[Session], settings: Settings
+) -> None:
+    """SQLite has one writer at a time. While an import runs, another process's write
+    transaction (a web request, a job) gets the lock between two batches: it does not wait
+    for the whole import. Every transaction here takes the write lock up front."""
+    if settings.effective_database_url.startswith("postgresql"):
+        return  # PostgreSQL writers do not wait for each other's whole transactions
+    with transaction(factory) as s:
+        make_org(s, "Bank A", "bank", "FR")
+    path = bulkgen.write_jsonl(tmp_path / "reports.jsonl", ROWS, seed=12)
+    proc = start(path, cli_env(settings))
+    seen: set[int] = set()
+    waits: list[float] = []
+    try:
+        deadline = time.monotonic() + 120
+        while proc.poll() is None:
+            assert time.monotonic() < deadline, "the import did not finish"
+            t = time.monotonic()
+            n = stored(factory)
+            if proc.poll() is None:  # the import was still running when we got in
+                seen.add(n)
+                waits.append(time.monotonic() - t)
+            time.sleep(0.01)
+    finally:
+        out, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 0, out.decode()
+    # Batches of 60: the writer saw the import's progress, batch by batch, while it ran.
+    partial = sorted(n for n in seen if 0 < n < ROWS)
+    assert len(partial) >= 3, f"a writer got in during the import only at {sorted(seen)}"
+    assert max(waits) < 5, f"a writer waited {max(waits):.1f} s for the lock"

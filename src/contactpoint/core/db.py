@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import time
 import uuid
 from collections.abc import Iterable, Iterator
@@ -112,11 +113,39 @@ class TimestampMixin:
     )
 
 
+SQLITE_PATIENCE = 30.0  # seconds a transaction waits for SQLite's write lock
+LOCK_POLL = 0.002  # seconds between two tries for it
+
+
+def take_write_lock(dbapi_conn: Any, patience: float) -> None:
+    """``BEGIN IMMEDIATE`` on a SQLite connection, tried again every :data:`LOCK_POLL`
+    seconds for up to ``patience``. SQLite's own wait backs off to 100 ms between tries,
+    and so loses every race against a writer that takes the lock again within a few
+    milliseconds of its commit, as a bulk import does between batches: a web request
+    could wait for the whole import. The connection's own wait is off meanwhile, and is
+    restored after."""
+    deadline = time.monotonic() + patience
+    dbapi_conn.execute("PRAGMA busy_timeout = 0")
+    try:
+        while True:
+            try:
+                dbapi_conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() >= deadline:
+                    raise
+            time.sleep(LOCK_POLL)
+    finally:
+        dbapi_conn.execute(f"PRAGMA busy_timeout = {int(patience * 1000)}")
+
+
 def make_engine(settings: Settings) -> Engine:
     url = settings.effective_database_url
     if url.startswith("sqlite"):
         settings.var_dir.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": SQLITE_PATIENCE}
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -132,7 +161,7 @@ def make_engine(settings: Settings) -> Engine:
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
             # One writer at a time: take the write lock up front instead of failing mid-way.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            take_write_lock(conn.connection.driver_connection, SQLITE_PATIENCE)
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)

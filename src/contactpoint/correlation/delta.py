@@ -504,7 +504,15 @@ def _persist_delta(
     return multi
 
 
-register_linker(link_bulk, settle_crossed)
+register_linker(
+    link_bulk,
+    settle_crossed,
+    tables=[
+        Campaign.__tablename__,
+        CampaignMember.__tablename__,
+        IndicatorLinkState.__tablename__,
+    ],
+)
 
 
 def _table(model: Any) -> Table:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ from contactpoint.reports.models import BulkImport
 
 FORMATS = ("csv", "jsonl")
 CHUNK = 250  # rows per worker task: big enough to amortise pickling, small for latency
+YIELD_SECONDS = 0.01  # SQLite: the write lock left free after each batch
 
 
 @dataclass
@@ -148,6 +150,8 @@ def import_file(
                 f"Windows-1252 (first: line {first}); check accented letters"
             )
     _finish(factory, actor, job_id, summary)
+    if summary.accepted:
+        fastload.tidy(factory.kw["bind"], vacuum=True)
     return summary
 
 
@@ -189,10 +193,13 @@ def _commit(
     except BaseException:
         ctx.known.clear()  # it may name records of the batch that was rolled back
         raise
+    if not ctx.postgresql:
+        # Leave SQLite's write lock free for a moment: a web request or job waiting for it
+        # (it tries every few milliseconds, db.take_write_lock) gets in between two batches.
+        time.sleep(YIELD_SECONDS)
     summary.accepted += result.accepted
-    if result.accepted and fastload.statistics_due(ctx, summary.accepted):
-        with transaction(factory) as s:
-            fastload.refresh_statistics(s, ctx, summary.accepted)
+    if result.accepted and fastload.analyze_due(ctx, summary.accepted):
+        fastload.tidy(factory.kw["bind"], vacuum=False, ctx=ctx, written=summary.accepted)
     summary.duplicates += result.duplicates
     summary.rejected += result.rejected
     summary.rejects.extend(result.rejects)

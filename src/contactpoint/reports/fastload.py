@@ -23,6 +23,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import Column, MetaData, String, Table, Text, select, text, update
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from contactpoint.core import audit, jobs
@@ -84,14 +85,27 @@ class Settler(Protocol):
 
 _LINKERS: list[BatchLinker] = []
 _SETTLERS: list[Settler] = []
+# The tables an import writes (for :func:`tidy`); the linker adds its own.
+_WRITTEN: list[str] = [
+    Report.__tablename__,
+    ReportIndicator.__tablename__,
+    Indicator.__tablename__,
+    Recipient.__tablename__,
+    ReferenceCounter.__tablename__,
+    BulkImport.__tablename__,
+]
 
 
-def register_linker(linker: BatchLinker, settle: Settler | None = None) -> None:
-    """Correlation registers its bulk linker here when it is imported."""
+def register_linker(
+    linker: BatchLinker, settle: Settler | None = None, tables: Sequence[str] = ()
+) -> None:
+    """Correlation registers its bulk linker here when it is imported, with the tables it
+    writes."""
     if linker not in _LINKERS:
         _LINKERS.append(linker)
     if settle is not None and settle not in _SETTLERS:
         _SETTLERS.append(settle)
+    _WRITTEN.extend(t for t in tables if t not in _WRITTEN)
 
 
 def linker() -> BatchLinker | None:
@@ -117,7 +131,7 @@ class LoadContext:
     max_campaigns: int
     link: BatchLinker | None
     receiving: dict[str, list[uuid.UUID]] = field(default_factory=dict)
-    analyzed_at: int = 0  # rows this run had written when statistics were last refreshed
+    analyzed_at: int = 0  # rows this run had written when the tables were last analyzed
     postgresql: bool = False
     # PostgreSQL only: the role may skip the per-row foreign-key checks of the links, whose
     # reports and indicators the same transaction has just inserted or locked.
@@ -138,21 +152,36 @@ class Known:
 KNOWN_MAX = 2_000_000  # about 400 MiB of keys; past it, the rest go through the upsert
 
 
-def statistics_due(ctx: LoadContext, written: int) -> bool:
-    """Whether :func:`refresh_statistics` would run (so SQLite opens no transaction)."""
+def analyze_due(ctx: LoadContext, written: int) -> bool:
+    """Whether :func:`tidy` should analyze after ``written`` rows: on PostgreSQL, after the
+    first batch and each time the rows this run wrote have doubled (about 20 times for a
+    billion)."""
     return ctx.postgresql and written >= 2 * ctx.analyzed_at
 
 
-def refresh_statistics(session: Session, ctx: LoadContext, written: int) -> bool:
-    """On PostgreSQL, ``ANALYZE`` after the first batch and each time the rows this run
-    wrote have doubled (about 20 times for a billion). Without it the planner works from
-    the statistics of nearly empty tables (autovacuum may be off, or behind a bulk load)
-    and picks plans that read every row of the importing organisation per batch."""
-    if session.get_bind().dialect.name != "postgresql" or written < 2 * ctx.analyzed_at:
-        return False
-    session.execute(text("ANALYZE"))
-    ctx.analyzed_at = max(written, 1)
-    return True
+def tidy(engine: Engine, *, vacuum: bool, ctx: LoadContext | None = None, written: int = 0) -> None:
+    """On PostgreSQL, ``ANALYZE`` the tables an import writes when :func:`analyze_due`, and
+    ``VACUUM (ANALYZE)`` them once when it ends, outside any transaction (VACUUM cannot run
+    in one). Autovacuum does both in time when it is on; a bulk load outpaces it, and it
+    may be off.
+
+    - ANALYZE: without it the planner works from the statistics of nearly empty tables
+      and picks plans that read every row of the importing organisation per batch.
+    - VACUUM: the visibility map. Until a page is marked all-visible, an index-only scan
+      reads the table's page too, and a new report's link reads every holder of its
+      indicators so. It also clears the old versions of updated campaigns and indicators.
+      Only at the end: during the import it cost more than the import's own reads gained.
+
+    A role that does not own a table gets a warning for it from the server, not an
+    error."""
+    if engine.dialect.name != "postgresql":
+        return
+    tables = ", ".join(f'"{t}"' for t in _WRITTEN)
+    command = f"VACUUM (ANALYZE) {tables}" if vacuum else f"ANALYZE {tables}"
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(command))
+    if ctx is not None:
+        ctx.analyzed_at = max(written, 1)
 
 
 @dataclass
