@@ -14,7 +14,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, Table, bindparam, cast, delete, exists, insert, select, update
+from sqlalchemy import (
+    String,
+    Table,
+    bindparam,
+    case,
+    cast,
+    delete,
+    exists,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from contactpoint.core import jobs
@@ -132,8 +143,9 @@ def _batch_of(
     return batch, states
 
 
-# Where a stored report stands: its campaign (None: in none), victim country and arrival.
-_Place = tuple[uuid.UUID | None, str, datetime]
+# Where a stored report stands: its campaign (None: in none), and for one in no campaign
+# its victim country and arrival (None for one in a campaign: its campaign's totals count).
+_Place = tuple[uuid.UUID | None, str | None, datetime | None]
 
 
 def _held_apart(
@@ -147,23 +159,29 @@ def _held_apart(
     out: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
     where: dict[uuid.UUID, _Place] = {}
     new = set(new_ids)
+    # A holder's report row is read only when it is in no campaign (rare: its own link job
+    # has not run yet). The others' rows lie scattered over the reports table, and reading
+    # them was most of this statement's time at a million reports.
+    lone = CampaignMember.campaign_id.is_(None)
+    own = Report.id == ReportIndicator.report_id
+    country = case((lone, select(Report.victim_country).where(own).scalar_subquery()))
+    arrived = case((lone, select(Report.created_at).where(own).scalar_subquery()))
     for part in _chunks(sorted_ids(indicator_ids)):
-        for iid, rid, cid, country, at in session.execute(
+        for iid, rid, cid, country_of, at in session.execute(
             select(
                 ReportIndicator.indicator_id,
                 ReportIndicator.report_id,
                 CampaignMember.campaign_id,
-                Report.victim_country,
-                Report.created_at,
+                country,
+                arrived,
             )
-            .join(Report, Report.id == ReportIndicator.report_id)
             .outerjoin(CampaignMember, CampaignMember.report_id == ReportIndicator.report_id)
             .where(ReportIndicator.indicator_id.in_(part))
             .distinct()
         ):
             if rid not in new:
                 out[iid].add(rid)
-                where[rid] = (cid, country, at)
+                where[rid] = (cid, country_of, at)
     return out, where
 
 
@@ -261,9 +279,9 @@ def _link_delta(
     for rid, country, at in batch.reports:
         nodes[rid.int] = rid
         lone[rid.int] = (country, at)
-    for rid_int, (cid, country, at) in placed.items():
-        if cid is None:
-            lone[rid_int] = (country, at)
+    for rid_int, (cid, where_from, arrived) in placed.items():
+        if cid is None and where_from is not None and arrived is not None:
+            lone[rid_int] = (where_from, arrived)
     for part in _chunks([r for r in olds if r.int not in campaign_of and r.int not in placed]):
         for rid, country, at in session.execute(
             select(Report.id, Report.victim_country, Report.created_at).where(Report.id.in_(part))
