@@ -151,7 +151,7 @@ def import_file(
             )
     _finish(factory, actor, job_id, summary)
     if summary.accepted:
-        fastload.tidy(factory.kw["bind"], vacuum=True)
+        fastload.vacuum(factory.kw["bind"])
     return summary
 
 
@@ -199,7 +199,7 @@ def _commit(
         time.sleep(YIELD_SECONDS)
     summary.accepted += result.accepted
     if result.accepted and fastload.analyze_due(ctx, summary.accepted):
-        fastload.tidy(factory.kw["bind"], vacuum=False, ctx=ctx, written=summary.accepted)
+        fastload.analyze(factory.kw["bind"], ctx, summary.accepted)
     summary.duplicates += result.duplicates
     summary.rejected += result.rejected
     summary.rejects.extend(result.rejects)

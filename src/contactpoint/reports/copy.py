@@ -56,7 +56,7 @@ def columns_of(table: Table, rows: Sequence[dict[str, Any]]) -> list[Any]:
     return cols
 
 
-def _writer(dialect: Dialect, type_: Any) -> Callable[[Any], Any] | None:
+def writer(dialect: Dialect, type_: Any) -> Callable[[Any], Any] | None:
     """A column type's conversion to the value the driver writes (None: as is). JSON is
     serialised here, and ids become their hex digits (:func:`id_writer`): psycopg's own
     conversions only wrap such values, to be serialised in Python once per cell."""
@@ -73,7 +73,7 @@ def converted(
     session: Session, cols: list[Any], rows: Sequence[dict[str, Any]]
 ) -> list[tuple[Any, ...]]:
     dialect = session.get_bind().dialect
-    procs = [_writer(dialect, c.type) for c in cols]
+    procs = [writer(dialect, c.type) for c in cols]
     if not cols:
         return [() for _ in rows]
     # Column by column: one comprehension per column instead of a Python loop per cell,
@@ -132,7 +132,7 @@ class Memo(dict[Any, Any]):
 def memo_writer(session: Session, column: Any) -> Callable[[Any], Any]:
     """``column``'s bind conversion, done once per distinct (hashable) value."""
     dialect = session.get_bind().dialect
-    proc = _writer(dialect, column.type)
+    proc = writer(dialect, column.type)
     memo = Memo(proc or (lambda v: v))
     memo[None] = None
     return memo.__getitem__

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import json
 import multiprocessing
 import os
 import signal
@@ -26,7 +25,7 @@ from functools import lru_cache
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import JSON, Boolean
+from sqlalchemy import Boolean
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Dialect
 
@@ -35,7 +34,7 @@ from contactpoint.core.markings import PAP, TLP
 from contactpoint.indicators import service as indicators
 from contactpoint.indicators.service import Found
 from contactpoint.reports import jsonl
-from contactpoint.reports.copy import Memo
+from contactpoint.reports.copy import Memo, writer
 from contactpoint.reports.filerows import Record, RowError
 from contactpoint.reports.language import detect_languages
 from contactpoint.reports.models import Report
@@ -103,18 +102,15 @@ class Prepared:
 
 
 def writers(dialect: Dialect) -> tuple[Writer, ...]:
-    """Each of :data:`REPORT_COLUMNS`' bind conversion for ``dialect`` (None: as is).
-    JSON is serialised here on either database: psycopg's own conversion only wraps the
-    value, to be serialised by the parent as it writes, and the text is what it writes.
-    Enums and booleans take a handful of values, so each is converted once per worker."""
+    """Each of :data:`REPORT_COLUMNS`' conversion for ``dialect`` (None: as is), as
+    ``copy.writer`` gives it: JSON is serialised here, in the workers, not by the parent as
+    it writes. Enums and booleans take a handful of values, so each is converted once per
+    worker."""
     table = Report.__table__
     out: list[Writer] = []
     for name in REPORT_COLUMNS:
         type_ = table.c[name].type
-        if isinstance(type_, JSON):
-            out.append(getattr(dialect, "_json_serializer", None) or json.dumps)
-            continue
-        convert = type_.dialect_impl(dialect).bind_processor(dialect)
+        convert = writer(dialect, type_)
         if convert is not None and isinstance(type_, SAEnum | Boolean):
             out.append(Memo(convert).__getitem__)
         else:

@@ -85,7 +85,8 @@ class Settler(Protocol):
 
 _LINKERS: list[BatchLinker] = []
 _SETTLERS: list[Settler] = []
-# The tables an import writes (for :func:`tidy`); the linker adds its own.
+# The tables an import writes (for :func:`analyze` and :func:`vacuum`); the linker adds
+# its own.
 _WRITTEN: list[str] = [
     Report.__tablename__,
     ReportIndicator.__tablename__,
@@ -153,35 +154,39 @@ KNOWN_MAX = 2_000_000  # about 400 MiB of keys; past it, the rest go through the
 
 
 def analyze_due(ctx: LoadContext, written: int) -> bool:
-    """Whether :func:`tidy` should analyze after ``written`` rows: on PostgreSQL, after the
+    """Whether :func:`analyze` is due after ``written`` rows: on PostgreSQL, after the
     first batch and each time the rows this run wrote have doubled (about 20 times for a
     billion)."""
     return ctx.postgresql and written >= 2 * ctx.analyzed_at
 
 
-def tidy(engine: Engine, *, vacuum: bool, ctx: LoadContext | None = None, written: int = 0) -> None:
-    """On PostgreSQL, ``ANALYZE`` the tables an import writes when :func:`analyze_due`, and
-    ``VACUUM (ANALYZE)`` them once when it ends, outside any transaction (VACUUM cannot run
-    in one). Autovacuum does both in time when it is on; a bulk load outpaces it, and it
-    may be off.
+def analyze(engine: Engine, ctx: LoadContext, written: int) -> None:
+    """``ANALYZE`` the tables an import writes (PostgreSQL), when :func:`analyze_due`:
+    without it the planner works from the statistics of nearly empty tables and picks
+    plans that read every row of the importing organisation per batch. Autovacuum does it
+    in time when it is on; a bulk load outpaces it, and it may be off."""
+    _maintain(engine, "ANALYZE")
+    ctx.analyzed_at = max(written, 1)
 
-    - ANALYZE: without it the planner works from the statistics of nearly empty tables
-      and picks plans that read every row of the importing organisation per batch.
-    - VACUUM: the visibility map. Until a page is marked all-visible, an index-only scan
-      reads the table's page too, and a new report's link reads every holder of its
-      indicators so. It also clears the old versions of updated campaigns and indicators.
-      Only at the end: during the import it cost more than the import's own reads gained.
 
-    A role that does not own a table gets a warning for it from the server, not an
-    error."""
+def vacuum(engine: Engine) -> None:
+    """``VACUUM (ANALYZE)`` the tables an import writes (PostgreSQL), once when it ends:
+    until a page is marked all-visible, an index-only scan reads the table's page too, and
+    a new report's link reads every holder of its indicators so. It also clears the old
+    versions of updated campaigns and indicators. Not during the import: there it cost
+    more than the import's own reads gained."""
+    _maintain(engine, "VACUUM (ANALYZE)")
+
+
+def _maintain(engine: Engine, command: str) -> None:
+    """``command`` over the tables an import writes, outside any transaction (VACUUM cannot
+    run in one); nothing on SQLite. A role that does not own a table gets a warning for it
+    from the server, not an error."""
     if engine.dialect.name != "postgresql":
         return
     tables = ", ".join(f'"{t}"' for t in _WRITTEN)
-    command = f"VACUUM (ANALYZE) {tables}" if vacuum else f"ANALYZE {tables}"
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text(command))
-    if ctx is not None:
-        ctx.analyzed_at = max(written, 1)
+        conn.execute(text(f"{command} {tables}"))
 
 
 @dataclass
