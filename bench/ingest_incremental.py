@@ -8,7 +8,9 @@ database `cp_h4_bench` as that run left them. The reports are lines of the same 
 file, spread over it (every N-th line), given new external ids: new reports of campaigns the
 database already holds, which is what makes linking work (a merge, a growing campaign).
 
-Each report is two transactions, timed apart, as the API runs them:
+Each report is two transactions, timed apart, as the API and the job worker run them (with
+``--burst N``, N submissions and then their N link jobs, as a worker that fell behind runs
+them: an earlier report's link may pull a later one into its campaign first):
 
 - **submit**: ``reports.service.submit`` (validation, extraction, redaction, indicators,
   recipients, full-text row, audit entry), what ``POST /api/v1/reports`` commits;
@@ -24,7 +26,9 @@ startup (``core.warmup.settle``: warninglists, language model and phone tables l
 heap frozen), so the first report does not time the loading.
 
 Printed: p50, p99 and max wall milliseconds of submit and link, how many reports queued a
-split with its p50 and max, and the campaign sizes met.
+split with its p50 and max, and the campaign sizes met. With ``--tail N``, the N slowest
+links apart: their statements (count and time waiting on the driver, from SQLAlchemy's cursor
+events), their commit, and the rest (Python), so a tail can be told from its cause.
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 import ingest  # bench/ingest.py, beside this file
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -110,10 +114,37 @@ def campaign_size(s: Session, rid: Any) -> int:
     return int(s.scalar(select(func.count()).where(member.campaign_id == cid)) or 0)
 
 
-def run(kind: str, n: int) -> None:
+class StatementClock:
+    """Statements run and seconds spent in them since :meth:`reset` (cursor events)."""
+
+    def __init__(self, engine: Any) -> None:
+        self.count = 0
+        self.seconds = 0.0
+        self.slowest = (0.0, "")
+        self._start = 0.0
+        event.listen(engine, "before_cursor_execute", self._before)
+        event.listen(engine, "after_cursor_execute", self._after)
+
+    def reset(self) -> None:
+        self.count, self.seconds, self.slowest = 0, 0.0, (0.0, "")
+
+    def _before(self, *_: Any) -> None:
+        self._start = time.perf_counter()
+
+    def _after(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        took = time.perf_counter() - self._start
+        self.count += 1
+        self.seconds += took
+        if took > self.slowest[0]:
+            self.slowest = (took, " ".join(statement.split())[:90])
+
+
+def run(kind: str, n: int, tail: int = 0, burst: int = 1) -> None:
     settings = open_database(kind)
     engine = make_engine(settings)
     factory = make_session_factory(engine)
+    clock = StatementClock(engine)
+    details: list[tuple[float, int, float, float, tuple[float, str]]] = []
     actor = bank(factory)
     with transaction(factory) as s:
         stored = int(s.scalar(select(func.count()).select_from(Report)) or 0)
@@ -125,27 +156,44 @@ def run(kind: str, n: int) -> None:
     link_ms: list[float] = []
     split_ms: list[float] = []
     sizes: list[int] = []
-    for row in rows:
-        data = ReportIn.model_validate(row)
-        t0 = time.perf_counter()
-        with transaction(factory) as s:
-            rid = reports.submit(s, actor, data, source=Source.API).report.id
-        t1 = time.perf_counter()
-        with transaction(factory) as s:
-            crossed = correlation.link_reports(s, [rid])
-        t2 = time.perf_counter()
-        submit_ms.append((t1 - t0) * 1000)
-        link_ms.append((t2 - t1) * 1000)
-        if crossed:  # the correlation.split job the link queued, as a worker runs it
+    pulled = 0
+    for at in range(0, len(rows), burst):
+        # A burst: its reports submitted one after another, then their link jobs (the
+        # worker behind). With bursts of 1, each report is linked before the next arrives.
+        submitted: list[tuple[Any, float]] = []
+        for row in rows[at : at + burst]:
+            data = ReportIn.model_validate(row)
+            t0 = time.perf_counter()
             with transaction(factory) as s:
-                correlation.take_apart(s, crossed)
-            split_ms.append((time.perf_counter() - t2) * 1000)
-        with transaction(factory) as s:
-            sizes.append(campaign_size(s, rid))
+                rid = reports.submit(s, actor, data, source=Source.API).report.id
+            submitted.append((rid, time.perf_counter() - t0))
+        for rid, took_submit in submitted:
+            with transaction(factory) as s:
+                pulled += campaign_size(s, rid) > 1  # an earlier job pulled it in
+            t1 = time.perf_counter()
+            clock.reset()
+            session = factory()
+            try:
+                crossed = correlation.link_reports(session, [rid])
+                t_work = time.perf_counter()
+                session.commit()
+            finally:
+                session.close()
+            t2 = time.perf_counter()
+            details.append(((t2 - t1), clock.count, clock.seconds, t2 - t_work, clock.slowest))
+            submit_ms.append(took_submit * 1000)
+            link_ms.append((t2 - t1) * 1000)
+            if crossed:  # the correlation.split job the link queued, as a worker runs it
+                with transaction(factory) as s:
+                    correlation.take_apart(s, crossed)
+                split_ms.append((time.perf_counter() - t2) * 1000)
+            with transaction(factory) as s:
+                sizes.append(campaign_size(s, rid))
     engine.dispose()
     print(
-        f"{kind}: {stored:,} reports stored, {len(rows)} added one at a time "
-        f"(campaign size after: median {statistics.median(sizes):,.0f}, max {max(sizes):,})"
+        f"{kind}: {stored:,} reports stored, {len(rows)} added in bursts of {burst} "
+        f"(campaign size after: median {statistics.median(sizes):,.0f}, max {max(sizes):,});"
+        f" {pulled} were in a campaign before their own link (pulled in by an earlier one)"
     )
     for name, ms in (("submit", submit_ms), ("link", link_ms)):
         print(
@@ -160,6 +208,12 @@ def run(kind: str, n: int) -> None:
         )
     else:
         print("  split jobs: none queued")
+    for took, count, waited, commit, (slow, text) in sorted(details, reverse=True)[:tail]:
+        print(
+            f"    link {took * 1000:.1f} ms: {count} statements {waited * 1000:.1f} ms, commit"
+            f" {commit * 1000:.1f} ms, the rest {(took - waited - commit) * 1000:.1f} ms;"
+            f" slowest {slow * 1000:.1f} ms: {text}"
+        )
     sys.stdout.flush()
 
 
@@ -167,10 +221,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reports", type=int, default=200)
     ap.add_argument("--db", default="sqlite,postgresql")
+    ap.add_argument("--tail", type=int, default=0, help="show the N slowest links apart")
+    ap.add_argument(
+        "--burst", type=int, default=1, help="submit N reports, then run their N link jobs"
+    )
     args = ap.parse_args()
     print(f"load average {os.getloadavg()}")
     for kind in args.db.split(","):
-        run(kind, args.reports)
+        run(kind, args.reports, args.tail, args.burst)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from contactpoint.core import jobs
 from contactpoint.core.actor import Actor
 from contactpoint.core.config import Settings
 from contactpoint.core.db import transaction
-from contactpoint.correlation import engine
+from contactpoint.correlation import delta, engine
 from contactpoint.correlation import service as campaigns
 from contactpoint.correlation.models import Campaign, CampaignMember, IndicatorLinkState
 from contactpoint.correlation.states import LinkState
@@ -254,7 +254,71 @@ def bridge(s: Session) -> tuple[str, str]:
     return first, second
 
 
-def test_a_report_already_linked_is_linked_again_through_its_closure(
+@pytest.mark.parametrize("per_job", [1, 3])
+def test_a_burst_linked_after_its_submissions_equals_a_recompute(
+    tmp_path: Path,
+    factory: sessionmaker[Session],
+    settings: Settings,
+    bank: Actor,
+    monkeypatch: pytest.MonkeyPatch,
+    per_job: int,
+) -> None:
+    """A burst of submissions whose link jobs run after all of them (the worker behind):
+    an earlier report's link pulls later ones, still unlinked, into its campaign. Their own
+    jobs then go through the delta path, their campaign standing for them, not through the
+    closure (which reads every member of a campaign of thousands); the result equals a full
+    recompute."""
+    first = write_file(tmp_path / "first.jsonl", 40, seed=11)
+    import_file(factory, capped(settings), bank, first, batch_size=25, workers=0)
+
+    def closure(*_: object) -> None:
+        raise AssertionError("a report pulled into a campaign went through the closure")
+
+    monkeypatch.setattr(delta, "link_reports", closure)
+    lines = []
+    for g in range(20):  # rings of three sharing a URL; pairs of rings share an e-mail
+        for j in range(3):
+            idents = [{"type": "url", "value": f"https://ring-{g}.fraudshop.xyz/pay"}]
+            if j == 0:
+                idents.append({"type": "email", "value": f"pair{g // 2}@mailbox.xyz"})
+            if j == 1 and g % 5 == 0:  # a few reach back to the imported campaigns
+                idents.append({"type": "email", "value": "seller3@mailbox.xyz"})
+            body = report_data(
+                external_id=f"burst-{g}-{j}",
+                victim_country=["FR", "DE", "ES"][(g + j) % 3],
+                suspect_identifiers=idents,
+            )
+            lines.append(json.dumps(body))
+    ids = []
+    for line in lines:
+        with transaction(factory) as s:
+            s.info["settings"] = capped(settings)
+            ids.append(
+                reports.submit(
+                    s, bank, ReportIn.model_validate_json(line), source=Source.API
+                ).report.id
+            )
+    pulled = 0
+    for i in range(0, len(ids), per_job):
+        job = ids[i : i + per_job]
+        with transaction(factory) as s:
+            pulled += len(
+                set(
+                    s.scalars(
+                        select(CampaignMember.report_id).where(CampaignMember.report_id.in_(job))
+                    )
+                )
+            )
+            s.info["settings"] = capped(settings)
+            crossed = campaigns.link_reports(s, job)
+        if crossed:
+            with transaction(factory) as s:
+                jobs.run_now(s, "correlation.split", indicator_ids=[str(c) for c in crossed])
+    assert pulled >= 10  # the data makes earlier links pull later reports in
+    assert_equals_recompute(factory)
+
+
+def test_a_report_already_linked_is_linked_again_without_change(
     tmp_path: Path, factory: sessionmaker[Session], settings: Settings, bank: Actor
 ) -> None:
     """Linking a report that is already in a campaign (a retried job) changes nothing."""

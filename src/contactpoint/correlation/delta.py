@@ -69,13 +69,15 @@ def link_new(
     """Link reports just stored (the ``correlation.link`` job) through the delta path: one
     stored holder per indicator stands for its campaign, and a merge moves only the smaller
     campaigns' members, so a report that joins a campaign of thousands reads none of them.
-    Reports already linked, or holding manual links, go through :func:`link_reports`, which
+    A report that an earlier report's link has already pulled into a campaign (its own job
+    was still queued: a burst of submissions) is stood for by that campaign, whose totals
+    count it already. Reports holding manual links go through :func:`link_reports`, which
     re-reads the closure.
 
     Returns the indicators these reports took over the cap. They stop linking at once, but
     what they joined before is left for :func:`take_apart`: that reads every member of the
     campaigns involved (half a second for one of 9,000), so the caller queues it as a job of
-    its own rather than make this report's link wait (docs/correlation.md)."""
+    its own rather than make this report's link wait (docs/campaigns.md)."""
     new_ids = list(dict.fromkeys(report_ids))
     if not new_ids:
         return []
@@ -83,8 +85,10 @@ def link_new(
     if found is None:
         link_reports(session, new_ids, max_campaigns)
         return []
-    batch, states = found
-    _, crossed = _link_delta(session, batch, max_campaigns, read_held=True, states=states)
+    batch, states, joined = found
+    _, crossed = _link_delta(
+        session, batch, max_campaigns, read_held=True, states=states, joined=joined
+    )
     return crossed
 
 
@@ -99,22 +103,31 @@ def take_apart(session: Session, indicator_ids: Sequence[uuid.UUID]) -> None:
 
 def _batch_of(
     session: Session, new_ids: list[uuid.UUID]
-) -> tuple[LinkBatch, dict[uuid.UUID, LinkState]] | None:
+) -> tuple[LinkBatch, dict[uuid.UUID, LinkState], dict[uuid.UUID, uuid.UUID]] | None:
     """What :func:`link_bulk` is given for a batch, read back for stored reports, with the
-    link states of their indicators; None when one of them is already in a campaign or
-    holds a manual link (not new). Two statements: a report's link is a job of its own, and
-    on PostgreSQL each statement is a round trip."""
-    in_campaign = exists().where(CampaignMember.report_id == Report.id)
+    link states of their indicators and the campaign of each report already in one (pulled
+    in by an earlier report's link; not in the batch's ``reports``); None when one of them
+    holds a manual link. Two statements: a report's link is a job of its own, and on
+    PostgreSQL each statement is a round trip."""
+    campaign = (
+        select(CampaignMember.campaign_id)
+        .where(CampaignMember.report_id == Report.id)
+        .scalar_subquery()
+    )
     manual = exists().where(ManualLink.report_id == Report.id)
-    reports = []
-    for rid, country, at, linked, by_hand in session.execute(
-        select(Report.id, Report.victim_country, Report.created_at, in_campaign, manual).where(
+    reports: list[tuple[uuid.UUID, str, datetime]] = []
+    joined: dict[uuid.UUID, uuid.UUID] = {}
+    for rid, country, at, cid, by_hand in session.execute(
+        select(Report.id, Report.victim_country, Report.created_at, campaign, manual).where(
             Report.id.in_(new_ids)
         )
     ):
-        if linked or by_hand:
+        if by_hand:
             return None
-        reports.append((rid, country, at))
+        if cid is not None:
+            joined[rid] = cid
+        else:
+            reports.append((rid, country, at))
     links: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
     info: dict[uuid.UUID, tuple[int, bool]] = {}
     states: dict[uuid.UUID, LinkState] = {}
@@ -140,7 +153,7 @@ def _batch_of(
         iid: IndicatorCount(count, added[iid], listed) for iid, (count, listed) in info.items()
     }
     batch = LinkBatch(reports, {r: list(iids) for r, iids in links.items()}, indicators)
-    return batch, states
+    return batch, states, joined
 
 
 # Where a stored report stands: its campaign (None: in none), and for one in no campaign
@@ -192,6 +205,7 @@ def _link_delta(
     *,
     read_held: bool = False,
     states: dict[uuid.UUID, LinkState] | None = None,
+    joined: dict[uuid.UUID, uuid.UUID] | None = None,
 ) -> tuple[set[uuid.UUID], list[uuid.UUID]]:
     """Join a batch's new reports with the stored campaigns, writing only the delta.
 
@@ -205,7 +219,10 @@ def _link_delta(
     (:func:`settle_crossed`). The result, settled, equals :func:`recompute` on the same
     data (tests/correlation/test_engine_bulk.py). Returns the campaigns of two or more
     countries touched, and the indicators that crossed the cap (now over-correlating).
-    ``states``: the indicators' link states, when the caller has read them already."""
+    ``states``: the indicators' link states, when the caller has read them already.
+    ``joined``: reports of ``batch.links`` already in a campaign (report -> campaign), not
+    in ``batch.reports``: their campaign stands for them, and its totals count them."""
+    joined = joined or {}
     info = batch.indicators
     candidates = sorted_ids(i for i, c in info.items() if not c.warninglisted)
     if states is None:
@@ -240,7 +257,8 @@ def _link_delta(
     placed: dict[int, _Place] = {}  # holders whose campaign and facts are read already
     if read_held:  # the batch's links are stored already: read the others' (link_new)
         stored = [i for i in linking if info[i].count > info[i].added]
-        held, where = _held_apart(session, stored, sorted_ids(r for r, _, _ in batch.reports))
+        mine = sorted_ids([*(r for r, _, _ in batch.reports), *joined])
+        held, where = _held_apart(session, stored, mine)
         anchor = {i.int: list(hs) for i, hs in held.items()}
         placed = {r.int: w for r, w in where.items()}
     else:
@@ -250,7 +268,8 @@ def _link_delta(
     olds = [nodes[n] for n in sorted(nodes)]
     # The holders' campaigns, then each campaign's totals once: most holders are in a few
     # big campaigns, and decoding their totals per holder was most of the reading.
-    campaign_of: dict[int, int] = {}
+    campaign_of: dict[int, int] = {rid.int: cid.int for rid, cid in joined.items()}
+    nodes.update((cid.int, cid) for cid in joined.values())
     for rid_int, (cid, _, _) in placed.items():
         if cid is not None:
             campaign_of[rid_int] = cid.int
@@ -291,8 +310,10 @@ def _link_delta(
     # Each node (a new report, a stored campaign or a lone stored report) with the linking
     # indicators it holds or stands for; the components are the merged groups.
     keys_of: dict[int, list[int]] = {rid.int: [] for rid, _, _ in batch.reports}
+    keys_of.update((cid.int, []) for cid in joined.values())
     for rid, iids in batch.links.items():
-        keys_of[rid.int] = [i for i in (iid.int for iid in iids) if i in linking_ints]
+        end = campaign_of.get(rid.int, rid.int)  # a joined report: its campaign
+        keys_of[end] += [i for i in (iid.int for iid in iids) if i in linking_ints]
     for i, others in anchor.items():
         for o in others:
             end = campaign_of.get(o.int, o.int)
