@@ -174,7 +174,7 @@ def run(kind: str, n: int, tail: int = 0, burst: int = 1) -> None:
             clock.reset()
             session = factory()
             try:
-                crossed = correlation.link_reports(session, [rid])
+                crossed = correlation.link_reports(session, [rid]).crossed
                 t_work = time.perf_counter()
                 session.commit()
             finally:

@@ -104,7 +104,7 @@ def test_over_correlation_stops_at_the_cap_and_lifting_restores(
         db, people["fr"], victim_country="FR", suspect_identifiers=[{"type": "iban", "value": IBAN}]
     )
     rs.append(third)
-    crossed = campaigns.link_reports(db, [third.id])  # a third holder crosses the cap of 2
+    crossed = campaigns.link_reports(db, [third.id]).crossed  # a third holder crosses the cap of 2
     # It stops linking at once (the third report stays out); what it joined before is
     # taken apart by the job that linking queued.
     assert [i.id for i in db.scalars(select(Indicator).where(Indicator.type == "iban"))] == crossed

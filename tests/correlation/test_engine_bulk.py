@@ -230,10 +230,22 @@ def submit_and_link(
         r = reports.submit(s, actor, ReportIn.model_validate_json(line), source=Source.API)
     with transaction(factory) as s:
         s.info["settings"] = settings
-        crossed = campaigns.link_reports(s, [r.report.id])
+        linked = campaigns.link_reports(s, [r.report.id])
+        assert linked.spanning == spanning(s, [r.report.id])
+        crossed = linked.crossed
     if crossed:  # the ``correlation.split`` job that linking queued
         with transaction(factory) as s:
             jobs.run_now(s, "correlation.split", indicator_ids=[str(i) for i in crossed])
+
+
+def spanning(s: Session, report_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """The campaigns of two or more countries these reports are in, read back."""
+    rows = s.execute(
+        select(Campaign.id, Campaign.countries)
+        .join(CampaignMember, CampaignMember.campaign_id == Campaign.id)
+        .where(CampaignMember.report_id.in_(report_ids))
+    )
+    return {cid for cid, countries in rows if len(countries) >= 2}
 
 
 def bridge(s: Session) -> tuple[str, str]:
@@ -310,7 +322,9 @@ def test_a_burst_linked_after_its_submissions_equals_a_recompute(
                 )
             )
             s.info["settings"] = capped(settings)
-            crossed = campaigns.link_reports(s, job)
+            linked = campaigns.link_reports(s, job)
+            assert linked.spanning == spanning(s, job)  # what the job queues notices for
+            crossed = linked.crossed
         if crossed:
             with transaction(factory) as s:
                 jobs.run_now(s, "correlation.split", indicator_ids=[str(c) for c in crossed])

@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     String,
@@ -63,9 +63,16 @@ def link_bulk(session: Session, batch: LinkBatch, max_campaigns: int) -> None:
         jobs.defer(session, "correlation.notify", campaign_ids=sorted(map(str, touched)))
 
 
-def link_new(
-    session: Session, report_ids: Sequence[uuid.UUID], max_campaigns: int
-) -> list[uuid.UUID]:
+class Linked(NamedTuple):
+    """What linking new reports did: the indicators they took over the cap (to be taken
+    apart by a job of its own), and the campaigns of two or more countries they are now in
+    (to be notified)."""
+
+    crossed: list[uuid.UUID]
+    spanning: set[uuid.UUID]
+
+
+def link_new(session: Session, report_ids: Sequence[uuid.UUID], max_campaigns: int) -> Linked:
     """Link reports just stored (the ``correlation.link`` job) through the delta path: one
     stored holder per indicator stands for its campaign, and a merge moves only the smaller
     campaigns' members, so a report that joins a campaign of thousands reads none of them.
@@ -74,22 +81,35 @@ def link_new(
     count it already. Reports holding manual links go through :func:`link_reports`, which
     re-reads the closure.
 
-    Returns the indicators these reports took over the cap. They stop linking at once, but
-    what they joined before is left for :func:`take_apart`: that reads every member of the
+    The indicators these reports took over the cap stop linking at once, but what they
+    joined before is left for :func:`take_apart`: that reads every member of the
     campaigns involved (half a second for one of 9,000), so the caller queues it as a job of
     its own rather than make this report's link wait (docs/campaigns.md)."""
     new_ids = list(dict.fromkeys(report_ids))
     if not new_ids:
-        return []
+        return Linked([], set())
     found = _batch_of(session, new_ids) if len(new_ids) <= CHUNK else None
     if found is None:
         link_reports(session, new_ids, max_campaigns)
-        return []
+        return Linked([], _spanning(session, new_ids))
     batch, states, joined = found
-    _, crossed = _link_delta(
+    spanning, crossed = _link_delta(
         session, batch, max_campaigns, read_held=True, states=states, joined=joined
     )
-    return crossed
+    return Linked(crossed, spanning)
+
+
+def _spanning(session: Session, report_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+    """The campaigns of two or more countries these reports are in."""
+    out: set[uuid.UUID] = set()
+    for part in _chunks(sorted_ids(report_ids)):
+        rows = session.execute(
+            select(Campaign.id, Campaign.countries)
+            .join(CampaignMember, CampaignMember.campaign_id == Campaign.id)
+            .where(CampaignMember.report_id.in_(part))
+        )
+        out.update(cid for cid, countries in rows if len(countries or []) >= 2)
+    return out
 
 
 def take_apart(session: Session, indicator_ids: Sequence[uuid.UUID]) -> None:

@@ -7,33 +7,20 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contactpoint.core.actor import SYSTEM
 from contactpoint.core.config import Settings, get_settings
 from contactpoint.core.jobs import defer, job
 from contactpoint.correlation import notices, service
-from contactpoint.correlation.models import Campaign, CampaignMember
 
 
 @job("correlation.link", retries=3)
 def link(session: Session, report_ids: list[str]) -> dict[str, int]:
     """Link newly stored reports into campaigns (incremental), then queue notices for the
     campaigns of two or more countries they are now in."""
-    ids = [uuid.UUID(r) for r in report_ids]
-    service.link_reports(session, ids)
-    touched = sorted(
-        {
-            str(cid)
-            for cid, countries in session.execute(
-                select(Campaign.id, Campaign.countries)
-                .join(CampaignMember, CampaignMember.campaign_id == Campaign.id)
-                .where(CampaignMember.report_id.in_(ids))
-            )
-            if len(countries or []) >= 2
-        }
-    )
+    linked = service.link_reports(session, [uuid.UUID(r) for r in report_ids])
+    touched = sorted(map(str, linked.spanning))
     if touched:
         defer(session, "correlation.notify", campaign_ids=touched)
     return {"reports": len(report_ids)}

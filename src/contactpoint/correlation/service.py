@@ -43,15 +43,16 @@ def _cap(session: Session) -> int:
     return _settings(session).correlation_max_campaigns
 
 
-def link_reports(session: Session, report_ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
+def link_reports(session: Session, report_ids: Sequence[uuid.UUID]) -> delta.Linked:
     """Update campaigns for newly stored reports (what the ``correlation.link`` job runs):
     the delta path, which reads no campaign's members. Indicators the reports take over the
     cap stop linking at once; what they joined before is taken apart by a
-    ``correlation.split`` job queued here (returned: the indicators)."""
-    crossed = delta.link_new(session, list(report_ids), _cap(session))
-    if crossed:
-        jobs.defer(session, "correlation.split", indicator_ids=[str(i) for i in crossed])
-    return crossed
+    ``correlation.split`` job queued here. Returns those indicators, and the campaigns of
+    two or more countries the reports are now in."""
+    linked = delta.link_new(session, list(report_ids), _cap(session))
+    if linked.crossed:
+        jobs.defer(session, "correlation.split", indicator_ids=[str(i) for i in linked.crossed])
+    return linked
 
 
 def take_apart(session: Session, indicator_ids: Sequence[uuid.UUID]) -> None:
