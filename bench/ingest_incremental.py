@@ -10,7 +10,9 @@ database already holds, which is what makes linking work (a merge, a growing cam
 
 Each report is two transactions, timed apart, as the API and the job worker run them (with
 ``--burst N``, N submissions and then their N link jobs, as a worker that fell behind runs
-them: an earlier report's link may pull a later one into its campaign first):
+them: an earlier report's link may pull a later one into its campaign first; with
+``--twins``, each report is submitted twice before the two link jobs run, so the second is
+always pulled in by the first):
 
 - **submit**: ``reports.service.submit`` (validation, extraction, redaction, indicators,
   recipients, full-text row, audit entry), what ``POST /api/v1/reports`` commits;
@@ -139,7 +141,7 @@ class StatementClock:
             self.slowest = (took, " ".join(statement.split())[:90])
 
 
-def run(kind: str, n: int, tail: int = 0, burst: int = 1) -> None:
+def run(kind: str, n: int, tail: int = 0, burst: int = 1, twins: bool = False) -> None:
     settings = open_database(kind)
     engine = make_engine(settings)
     factory = make_session_factory(engine)
@@ -151,12 +153,15 @@ def run(kind: str, n: int, tail: int = 0, burst: int = 1) -> None:
     files = sorted(BENCH.glob("ingest-*-2007.jsonl"), key=lambda p: p.stat().st_size)
     path = files[-1]
     rows = sample(path, n, stored)
+    if twins:  # the same report twice (two victims of one sender), then both link jobs
+        rows = [r for row in rows for r in (row, {**row, "external_id": row["external_id"] + "t"})]
+        burst = 2
     warmup.settle()  # as `contactpoint serve` and `contactpoint worker` do at startup
     submit_ms: list[float] = []
     link_ms: list[float] = []
     split_ms: list[float] = []
     sizes: list[int] = []
-    pulled = 0
+    pulled_ms: list[float] = []
     for at in range(0, len(rows), burst):
         # A burst: its reports submitted one after another, then their link jobs (the
         # worker behind). With bursts of 1, each report is linked before the next arrives.
@@ -169,12 +174,15 @@ def run(kind: str, n: int, tail: int = 0, burst: int = 1) -> None:
             submitted.append((rid, time.perf_counter() - t0))
         for rid, took_submit in submitted:
             with transaction(factory) as s:
-                pulled += campaign_size(s, rid) > 1  # an earlier job pulled it in
+                pulled = campaign_size(s, rid) > 1  # an earlier job pulled it in
             t1 = time.perf_counter()
             clock.reset()
             session = factory()
             try:
-                crossed = correlation.link_reports(session, [rid]).crossed
+                linked: Any = correlation.link_reports(session, [rid])
+                # Before 8bbcbfc it returned the crossed indicators alone (for runs of older
+                # code from a worktree, PYTHONPATH=<worktree>/src).
+                crossed = getattr(linked, "crossed", linked)
                 t_work = time.perf_counter()
                 session.commit()
             finally:
@@ -183,6 +191,8 @@ def run(kind: str, n: int, tail: int = 0, burst: int = 1) -> None:
             details.append(((t2 - t1), clock.count, clock.seconds, t2 - t_work, clock.slowest))
             submit_ms.append(took_submit * 1000)
             link_ms.append((t2 - t1) * 1000)
+            if pulled:
+                pulled_ms.append((t2 - t1) * 1000)
             if crossed:  # the correlation.split job the link queued, as a worker runs it
                 with transaction(factory) as s:
                     correlation.take_apart(s, crossed)
@@ -193,8 +203,13 @@ def run(kind: str, n: int, tail: int = 0, burst: int = 1) -> None:
     print(
         f"{kind}: {stored:,} reports stored, {len(rows)} added in bursts of {burst} "
         f"(campaign size after: median {statistics.median(sizes):,.0f}, max {max(sizes):,});"
-        f" {pulled} were in a campaign before their own link (pulled in by an earlier one)"
+        f" {len(pulled_ms)} were in a campaign before their own link (pulled in by an earlier one)"
     )
+    if pulled_ms:
+        print(
+            f"  link of those pulled in: p50 {pct(pulled_ms, 0.5):.1f} ms,"
+            f" p99 {pct(pulled_ms, 0.99):.1f} ms, max {max(pulled_ms):.1f} ms"
+        )
     for name, ms in (("submit", submit_ms), ("link", link_ms)):
         print(
             f"  {name}: p50 {pct(ms, 0.5):.1f} ms, p99 {pct(ms, 0.99):.1f} ms, max {max(ms):.1f} ms"
@@ -225,10 +240,15 @@ def main() -> None:
     ap.add_argument(
         "--burst", type=int, default=1, help="submit N reports, then run their N link jobs"
     )
+    ap.add_argument(
+        "--twins",
+        action="store_true",
+        help="submit each report twice, then link both: the second is pulled in by the first",
+    )
     args = ap.parse_args()
     print(f"load average {os.getloadavg()}")
     for kind in args.db.split(","):
-        run(kind, args.reports, args.tail, args.burst)
+        run(kind, args.reports, args.tail, args.burst, args.twins)
 
 
 if __name__ == "__main__":
