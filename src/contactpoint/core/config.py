@@ -25,6 +25,12 @@ class Settings(BaseSettings):
         "Only used as pages are read: a big import's random-key index writes miss a small "
         "cache on every row.",
     )
+    sqlite_wal_autocheckpoint: int = Field(
+        1000,
+        ge=0,
+        description="Pages in SQLite's write-ahead log after which a commit copies them into "
+        "the database file (SQLite's own default is 1000; 0 turns it off).",
+    )
     key_file: Path | None = Field(
         None, description="Data key file (AES-GCM and HMAC keys). Default VAR_DIR/keys.json."
     )

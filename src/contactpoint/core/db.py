@@ -156,6 +156,7 @@ def make_engine(settings: Settings) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute(f"PRAGMA cache_size=-{int(settings.sqlite_cache_mb) * 1024}")  # KiB
+            cur.execute(f"PRAGMA wal_autocheckpoint={int(settings.sqlite_wal_autocheckpoint)}")
             cur.close()
 
         @event.listens_for(engine, "begin")
