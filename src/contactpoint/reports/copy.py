@@ -58,13 +58,13 @@ def columns_of(table: Table, rows: Sequence[dict[str, Any]]) -> list[Any]:
 
 def writer(dialect: Dialect, type_: Any) -> Callable[[Any], Any] | None:
     """A column type's conversion to the value the driver writes (None: as is). JSON is
-    serialised here, and ids become their hex digits (:func:`id_writer`): psycopg's own
+    serialised here, and ids become their hex digits (:data:`_AS_HEX`): psycopg's own
     conversions only wrap such values, to be serialised in Python once per cell."""
     if isinstance(type_, JSON):
         serialise: Callable[[Any], Any] = getattr(dialect, "_json_serializer", None) or json.dumps
         return serialise
     if isinstance(type_, Uuid):
-        return attrgetter("hex")
+        return _AS_HEX
     proc: Callable[[Any], Any] | None = type_.dialect_impl(dialect).bind_processor(dialect)
     return proc
 
@@ -108,12 +108,16 @@ def _memoised(proc: Callable[[Any], Any], values: list[Any]) -> list[Any]:
     return out
 
 
+# A ``Uuid`` column's value as written: 32 hex digits on either database. SQLite stores
+# them so; PostgreSQL's ``uuid`` input reads them, and psycopg writes a string with no
+# Python call per cell, where a ``UUID`` goes through its Python dumper (for the ids a
+# batch repeats, as a link's report and indicator, that is once per cell).
+_AS_HEX: Callable[[uuid.UUID], str] = attrgetter("hex")
+
+
 def id_writer(session: Session) -> Callable[[uuid.UUID], Any]:
-    """How a ``Uuid`` column's value is written: 32 hex digits on either database. SQLite
-    stores them so; PostgreSQL's ``uuid`` input reads them, and psycopg writes a string
-    with no Python call per cell, where a ``UUID`` goes through its Python dumper (for the
-    ids a batch repeats, as a link's report and indicator, that is once per cell)."""
-    return attrgetter("hex")
+    """How a ``Uuid`` column's value is written (the same on both databases)."""
+    return _AS_HEX
 
 
 class Memo(dict[Any, Any]):
