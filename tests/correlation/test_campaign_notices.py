@@ -141,8 +141,93 @@ def test_link_job_queues_notices_and_restarts_do_not_repeat(
             assert jobs.run_now(s, "correlation.notify", campaign_ids=queued[0]) == {
                 "campaigns": 0,
                 "notifications": 0,
+                "digests": 0,
             }
     with transaction(factory) as s:
         assert jobs.run_now(s, "correlation.notify")["notifications"] == 0
         assert s.scalar(text("SELECT count(*) FROM notifications")) == 3
     assert jobs.get("correlation.notify").cron is not None
+
+
+def ring(
+    db: Session, people: dict[str, uuid.UUID | Actor], iban: str, *who: str, tlp: str = "AMBER"
+) -> None:
+    """One campaign: a report per (holder, victim country) pair, all paying ``iban``."""
+    for pair in who:
+        holder, country = pair.split(":")
+        actor = people[holder]
+        assert isinstance(actor, Actor)
+        r = make_report(
+            db,
+            actor,
+            victim_country=country,
+            suspect_identifiers=[{"type": "iban", "value": iban}],
+            description=f"Paid a fake seller by bank transfer; victim in {country}.",
+            tlp=tlp,
+        )
+        campaigns.link_reports(db, [r.id])
+
+
+def test_an_officer_told_of_many_campaigns_at_once_gets_one_digest(
+    db: Session,
+    people: dict[str, uuid.UUID | Actor],
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ibans = [
+        "DE89370400440532013000",
+        "NL91ABNA0417164300",
+        "GB29NWBK60161331926819",
+        "BE68539007547034",
+    ]
+    ring(db, people, ibans[0], "fr:FR", "de:DE")
+    ring(db, people, ibans[1], "fr:FR", "de:DE")
+    ring(db, people, ibans[2], "de:FR", "de:DE")
+    ring(db, people, ibans[3], "de:DE", "de:NL")
+    monkeypatch.setattr(notices, "DIGEST_LINES", 2)
+    done = notices.run(db, settings.model_copy(update={"campaign_notice_digest": 2}))
+    # FR is told of 3 campaigns, DE and the EU of 4: digests; NL of 1: its own notice.
+    assert (done.campaigns, done.notifications, done.digests) == (4, 4, 3)
+    box = inbox(db, people)
+    assert [len(box[n]) for n in ("officer.fr", "officer.de", "officer.eu", "officer.nl")] == [
+        1,
+        1,
+        1,
+        1,
+    ]
+    fr = box["officer.fr"][0]
+    assert fr.subject == "3 cross-border campaigns: 3 new, 0 grew"
+    assert fr.link == notices.DIGEST_LINK and fr.kind == notices.KIND
+    lines = [line for line in fr.body.splitlines() if line.startswith("- ")]
+    assert len(lines) == 3 and lines[-1] == "- and 1 more."
+    assert all("now spans 2 countries" in line for line in lines[:2])
+    assert "campaigns list, sorted by growth" in fr.body
+    for leak in (*ibans, "fake seller"):
+        assert leak not in fr.body
+    # The EU contact point may read none of them: the way to ask, not the list.
+    eu = box["officer.eu"][0]
+    assert eu.link == "/cooperation/new" and "You may read none of their reports" in eu.body
+    nl = box["officer.nl"][0]
+    assert nl.link.startswith("/campaigns/") and "now spans 2 countries" in nl.body
+    assert len(db.scalars(select(CampaignNotice)).all()) == 8  # two countries each
+    assert notices.run(db, settings).notifications == 0
+
+
+def test_a_digest_marks_the_campaigns_the_officer_may_not_read(
+    db: Session, people: dict[str, uuid.UUID | Actor], settings: Settings
+) -> None:
+    ring(db, people, "DE89370400440532013000", "fr:FR", "de:DE")
+    # TLP:RED names its recipients: FR's officers may not read these, though FR's victim.
+    ring(db, people, "GB29NWBK60161331926819", "de:FR", "de:DE", tlp="RED")
+    done = notices.run(db, settings.model_copy(update={"campaign_notice_digest": 1}))
+    assert done.digests == 3  # FR, DE and the EU
+    body = inbox(db, people)["officer.fr"][0].body
+    lines = [line for line in body.splitlines() if line.startswith("- ")]
+    assert len(lines) == 2
+    assert sum(line.endswith("You may read none of them.") for line in lines) == 1
+    # Growth in one campaign is then a notice of its own again.
+    ring(db, people, "DE89370400440532013000", "de:DE")
+    grown = notices.run(db, settings)
+    assert (grown.campaigns, grown.digests) == (1, 0)
+    latest = inbox(db, people)["officer.fr"][-1]
+    assert "grew by 1 report(s) in DE" in latest.body and latest.link.startswith("/campaigns/")

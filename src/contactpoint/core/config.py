@@ -64,6 +64,12 @@ class Settings(BaseSettings):
         description="Cooperation request type (a `code` in the rules file) that the "
         'hit/no-hit "Draft an access request" button preselects.',
     )
+    campaign_notice_digest: int = Field(
+        5,
+        ge=1,
+        description="A contact-point officer who would get more campaign notices than "
+        "this from one run (a bulk import, a recompute) gets one digest instead.",
+    )
     run_jobs_in_process: bool | None = Field(
         None,
         description="Run background jobs inside the web process. Default: yes on SQLite, "

@@ -240,4 +240,7 @@ def notify() -> None:
             done = notices.run(s, settings)
     finally:
         engine.dispose()
-    typer.echo(f"{done.campaigns} campaigns notified, {done.notifications} notifications")
+    typer.echo(
+        f"{done.campaigns} campaigns notified, {done.notifications} notifications "
+        f"({done.digests} digests)"
+    )

@@ -48,4 +48,8 @@ def notify(session: Session, campaign_ids: list[str] | None = None) -> dict[str,
     settings = found if isinstance(found, Settings) else get_settings()
     ids = [uuid.UUID(c) for c in campaign_ids] if campaign_ids is not None else None
     done = notices.run(session, settings, ids)
-    return {"campaigns": done.campaigns, "notifications": done.notifications}
+    return {
+        "campaigns": done.campaigns,
+        "notifications": done.notifications,
+        "digests": done.digests,
+    }

@@ -28,7 +28,7 @@ from contactpoint.accounts.models import Organisation, OrgKind, Role, User
 from contactpoint.core import audit, notify
 from contactpoint.core.access import visible
 from contactpoint.core.actor import SYSTEM
-from contactpoint.core.config import Settings
+from contactpoint.core.config import Settings, get_settings
 from contactpoint.core.db import short_id, utcnow
 from contactpoint.correlation.models import Campaign, CampaignMember, CampaignNotice
 from contactpoint.reports.models import Report
@@ -38,10 +38,27 @@ OFFICER = Role.CONTACT_POINT_OFFICER.value
 CHUNK = 500
 
 
+DIGEST_LINES = 20
+DIGEST_LINK = "/campaigns?sort=growth&growth_days=1"
+
+
 @dataclass
 class NoticeResult:
     campaigns: int = 0  # campaigns that were notified about
     notifications: int = 0  # in-app notifications written (one per user and campaign)
+    digests: int = 0  # of which digests: one per officer told of many campaigns at once
+
+
+@dataclass
+class _Change:
+    """A campaign to notify about: member reports per country, the new ones per country,
+    whether it is its first notice, and who is told."""
+
+    cid: uuid.UUID
+    counts: dict[str, int]
+    new: dict[str, int]
+    first: bool
+    users: list[User]
 
 
 def _counts(
@@ -99,47 +116,86 @@ def _officers(session: Session, country: str | None) -> list[User]:
     return [u for u in users if OFFICER in (u.roles or [])]
 
 
-def _readers(session: Session, cid: uuid.UUID, users: list[User]) -> set[uuid.UUID]:
-    """The users who may read at least one member of the campaign (the one visibility
-    function, per user: TLP:RED names people, not organisations)."""
-    out: set[uuid.UUID] = set()
-    for u in users:
-        actor = actor_for_user(u, u.organisation)
-        if session.scalar(
-            select(
-                exists().where(
-                    CampaignMember.campaign_id == cid,
-                    CampaignMember.report_id == Report.id,
-                    visible(Report, actor),
+def _readers(session: Session, changes: Sequence[_Change]) -> dict[uuid.UUID, set[uuid.UUID]]:
+    """Per campaign, the users to be told who may read at least one of its members (the one
+    visibility function, per user: TLP:RED names people, not organisations). One query per
+    user and chunk of campaigns, not per user and campaign: a bulk import touches thousands."""
+    wanted: dict[uuid.UUID, list[uuid.UUID]] = {}
+    users: dict[uuid.UUID, User] = {}
+    for ch in changes:
+        for u in ch.users:
+            wanted.setdefault(u.id, []).append(ch.cid)
+            users[u.id] = u
+    out: dict[uuid.UUID, set[uuid.UUID]] = {ch.cid: set() for ch in changes}
+    for uid, cids in wanted.items():
+        actor = actor_for_user(users[uid], users[uid].organisation)
+        for i in range(0, len(cids), CHUNK):
+            readable = session.scalars(
+                select(Campaign.id).where(
+                    Campaign.id.in_(cids[i : i + CHUNK]),
+                    exists().where(
+                        CampaignMember.campaign_id == Campaign.id,
+                        CampaignMember.report_id == Report.id,
+                        visible(Report, actor),
+                    ),
                 )
             )
-        ):
-            out.add(u.id)
+            for cid in readable:
+                out[cid].add(uid)
     return out
 
 
-def _message(
-    cid: uuid.UUID, counts: dict[str, int], new: dict[str, int], first: bool, reader: bool
-) -> str:
+def _lead(ch: _Change) -> str:
     per = ", ".join(
-        f"{c} {n}" + (f" (+{new[c]})" if c in new and not first else "")
-        for c, n in sorted(counts.items())
+        f"{c} {n}" + (f" (+{ch.new[c]})" if c in ch.new and not ch.first else "")
+        for c, n in sorted(ch.counts.items())
     )
-    total_new = sum(new.values())
     lead = (
-        f"Campaign {short_id(cid)} now spans {len(counts)} countries."
-        if first
-        else f"Campaign {short_id(cid)} grew by {total_new} report(s) in {', '.join(sorted(new))}."
+        f"Campaign {short_id(ch.cid)} now spans {len(ch.counts)} countries."
+        if ch.first
+        else f"Campaign {short_id(ch.cid)} grew by {sum(ch.new.values())} report(s) in "
+        f"{', '.join(sorted(ch.new))}."
     )
+    return f"{lead} Reports by country: {per}."
+
+
+def _message(ch: _Change, reader: bool) -> str:
     if reader:
         return (
-            f"{lead} Reports by country: {per}. Open the campaign to see the reports you may "
-            "read; ask the holders through a cooperation request for the others."
+            f"{_lead(ch)} Open the campaign to see the reports you may read; ask the holders "
+            "through a cooperation request for the others."
         )
     return (
-        f"{lead} Reports by country: {per}. You may read none of them: ask the contact "
-        "points of those countries through a cooperation request."
+        f"{_lead(ch)} You may read none of them: ask the contact points of those countries "
+        "through a cooperation request."
     )
+
+
+def _digest(items: list[_Change], readable: set[uuid.UUID]) -> tuple[str, str, str]:
+    """Subject, body and link of one officer's digest: the largest changes first, counts
+    only, as in a single notice."""
+    first = sum(1 for ch in items if ch.first)
+    subject = f"{len(items)} cross-border campaigns: {first} new, {len(items) - first} grew"
+    ranked = sorted(items, key=lambda ch: (-sum(ch.new.values()), str(ch.cid)))
+    lines = [
+        f"- {_lead(ch)}" + ("" if ch.cid in readable else " You may read none of them.")
+        for ch in ranked[:DIGEST_LINES]
+    ]
+    if len(ranked) > DIGEST_LINES:
+        lines.append(f"- and {len(ranked) - DIGEST_LINES} more.")
+    if readable:
+        tail, link = (
+            "The campaigns list, sorted by growth, shows those whose reports you may read; "
+            "ask the holders through a cooperation request for the others.",
+            DIGEST_LINK,
+        )
+    else:
+        tail, link = (
+            "You may read none of their reports: ask the contact points of those countries "
+            "through a cooperation request.",
+            "/cooperation/new",
+        )
+    return subject, f"{subject}.\n" + "\n".join(lines) + f"\n{tail}", link
 
 
 def unread(session: Session, user_id: uuid.UUID) -> int:
@@ -179,6 +235,7 @@ def run(
             officers[country] = _officers(session, country)
         return officers[country]
 
+    changes: list[_Change] = []
     for cid in sorted(counts, key=str):
         per_country, before = counts[cid], known.get(cid, {})
         new = {
@@ -186,51 +243,84 @@ def run(
             for c, n in per_country.items()
             if n > (before[c].notified_count if c in before else 0)
         }
-        if not new:
-            continue
-        first = not before
-        users = list({u.id: u for c in [*sorted(per_country), None] for u in of(c)}.values())
-        readers = _readers(session, cid, users)
-        rows: list[notify.Notification] = []
+        if new:
+            users = list({u.id: u for c in [*sorted(per_country), None] for u in of(c)}.values())
+            changes.append(_Change(cid, per_country, new, not before, users))
+    readers = _readers(session, changes)
+    per_user: dict[uuid.UUID, list[_Change]] = {}
+    for ch in changes:
+        for u in ch.users:
+            per_user.setdefault(u.id, []).append(ch)
+    # An officer is not sent a thousand notices (and e-mails) after a bulk import.
+    limit = (settings or get_settings()).campaign_notice_digest
+    digest = {uid for uid, items in per_user.items() if len(items) > limit}
+    for ch in changes:
         # Those who may read none of its reports get no link to a page that would be a 404
         # for them, but the way to ask for them.
-        for reader, link in ((True, f"/campaigns/{cid}"), (False, "/cooperation/new")):
-            group = [u for u in users if (u.id in readers) is reader]
+        for reader, link in ((True, f"/campaigns/{ch.cid}"), (False, "/cooperation/new")):
+            group = [
+                u for u in ch.users if u.id not in digest and (u.id in readers[ch.cid]) is reader
+            ]
             if not group:
                 continue
-            body = _message(cid, per_country, new, first, reader)
-            rows += notify.notify(
+            body = _message(ch, reader)
+            result.notifications += len(
+                notify.notify(
+                    session,
+                    [notify.Addressee(u.id, u.email) for u in group],
+                    kind=KIND,
+                    subject=body.split(".")[0][:300],
+                    body=body,
+                    link=link,
+                    email=True,
+                    settings=settings,
+                )
+            )
+    told = {u.id: u for ch in changes for u in ch.users}
+    for uid in sorted(digest, key=lambda u: told[u].email):
+        items = per_user[uid]
+        subject, body, link = _digest(items, {ch.cid for ch in items if uid in readers[ch.cid]})
+        result.notifications += len(
+            notify.notify(
                 session,
-                [notify.Addressee(u.id, u.email) for u in group],
+                [notify.Addressee(uid, told[uid].email)],
                 kind=KIND,
-                subject=body.split(".")[0][:300],
+                subject=subject,
                 body=body,
                 link=link,
                 email=True,
                 settings=settings,
             )
-        for country in new:
+        )
+        result.digests += 1
+    for ch in changes:
+        before = known.get(ch.cid, {})
+        for country in ch.new:
             if country not in before:
                 session.add(
                     CampaignNotice(
-                        campaign_id=cid,
+                        campaign_id=ch.cid,
                         country=country,
-                        notified_count=per_country[country],
+                        notified_count=ch.counts[country],
                         notified_at=now,
                     )
                 )
             else:
                 kept = before[country]
-                kept.notified_count, kept.notified_at = per_country[country], now
-        session.flush()
+                kept.notified_count, kept.notified_at = ch.counts[country], now
         audit.record(
             session,
             SYSTEM,
             "campaign.notify",
             object_type="campaign",
-            object_id=cid,
-            details={"new": new, "first": first, "recipients": len(rows)},
+            object_id=ch.cid,
+            details={
+                "new": ch.new,
+                "first": ch.first,
+                "recipients": len(ch.users),
+                "in_digest": sum(1 for u in ch.users if u.id in digest),
+            },
         )
         result.campaigns += 1
-        result.notifications += len(rows)
+    session.flush()
     return result
