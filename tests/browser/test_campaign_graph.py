@@ -1,7 +1,8 @@
 """The campaign page draws its graph with the vendored cytoscape.js under the site's CSP (no
 CDN, no inline script): the canvas is there, the drawn node count equals the JSON's, a click
-on a report node opens that report; ticking indicators splits the campaign. Screenshots in
-/tmp/cp-shots/campaign-graph.png and campaign-split.png."""
+on a report node opens that report; the search box finds a node and the legend hides a
+country; ticking indicators splits the campaign. Screenshots in /tmp/cp-shots/
+campaign-graph.png, campaign-graph-find.png and campaign-split.png."""
 
 from __future__ import annotations
 
@@ -84,6 +85,42 @@ def test_campaign_graph_renders_opens_a_report_and_splits(live_server: LiveServe
     assert problems == [], "\n".join(problems)
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / "campaign-graph.png"), full_page=True)
+
+    # Find, by reference (any case): the report is marked, its two indicators stay bright,
+    # the rest fade. A type finds its indicators; a miss says so and marks nothing.
+    graph = "sel => window.campaignGraph.nodes(sel).length"
+    bright = (
+        "kind => window.campaignGraph.nodes(`[kind = '${kind}']`)"
+        ".filter(n => !n.hasClass('faded')).length"
+    )
+    find = page.get_by_role("button", name="Find", exact=True)
+    page.fill("#graph-query", "de-2026-000003")
+    find.click()
+    assert page.evaluate(graph, ".match") == 1
+    assert page.evaluate(graph, ".match[label = 'DE-2026-000003']") == 1
+    assert page.inner_text("#graph-found") == "found: 1"
+    assert page.evaluate(bright, "report") == 1
+    assert page.evaluate(bright, "indicator") == 2  # its IBAN and its phone
+    page.screenshot(path=str(SHOTS / "campaign-graph-find.png"), full_page=True)
+    page.fill("#graph-query", "iban")
+    find.click()
+    assert page.evaluate(graph, ".match") == 3
+    page.fill("#graph-query", "no such thing")
+    find.click()
+    assert page.inner_text("#graph-found") == "nothing found"
+    assert page.evaluate(graph, ".match, .faded") == 0
+    page.get_by_role("button", name="Show all").click()
+    assert page.input_value("#graph-query") == ""
+    # The legend hides a country's reports and shows them again.
+    de = page.locator("#graph-legend button.graph-key", has_text="country DE")
+    de.click()
+    assert de.get_attribute("aria-pressed") == "false"
+    # cytoscape applies a class's style on its next frame: wait for it, not a fixed time.
+    shown = "n => window.campaignGraph.nodes(\"[kind = 'report']:visible\").length === n"
+    page.wait_for_function(shown, arg=8, timeout=5000)
+    assert page.evaluate(graph, "[country = 'DE']:visible") == 0
+    de.click()
+    page.wait_for_function(shown, arg=12, timeout=5000)
     # Click a report node where cytoscape drew it, one no other node covers (the layout
     # may overlap nodes, and a click on the overlap opens the indicator): the report opens.
     spot = page.evaluate(

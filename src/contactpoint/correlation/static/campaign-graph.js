@@ -2,7 +2,8 @@
    allows scripts from this origin only) and draws it with the vendored cytoscape.js.
    Reports are circles coloured by victim country, indicators squares coloured by type;
    excluded and over-correlating indicators are grey with a dashed border. A click on a node
-   opens the report or the indicator. Without JavaScript the tables on the page remain. */
+   opens the report or the indicator; the legend hides or shows a country or a type; the
+   search box finds nodes by label. Without JavaScript the tables on the page remain. */
 (function () {
   "use strict";
 
@@ -22,17 +23,70 @@
     keys.sort().forEach(function (key, i) { into[key] = palette[i % palette.length]; });
   }
 
-  function legend(box, colours) {
+  // Each country and type in the legend is a toggle: hiding its nodes hides their edges too.
+  function legend(box, colours, cy) {
     if (!box) { return; }
     Object.keys(colours).sort().forEach(function (key) {
-      var item = document.createElement("span");
+      var item = document.createElement("button");
+      item.type = "button";
       item.className = "graph-key";
+      item.setAttribute("aria-pressed", "true");
+      item.title = box.getAttribute("data-hint") || "";
       var dot = document.createElement("span");
       dot.className = "graph-dot" + (key.indexOf("type ") === 0 ? " square" : "");
       dot.style.backgroundColor = colours[key]; // CSSOM, allowed by the CSP
       item.appendChild(dot);
       item.appendChild(document.createTextNode(key));
+      item.addEventListener("click", function () {
+        var shown = item.getAttribute("aria-pressed") === "true";
+        item.setAttribute("aria-pressed", shown ? "false" : "true");
+        cy.nodes().filter(function (n) { return n.data("key") === key; })
+          .toggleClass("hidden", shown);
+      });
       box.appendChild(item);
+    });
+  }
+
+  // Find: nodes whose label holds the text (references, "type: value"), case-insensitive;
+  // the others fade and the view closes in on the matches.
+  function finder(cy) {
+    var form = document.getElementById("graph-tools");
+    var input = document.getElementById("graph-query");
+    var found = document.getElementById("graph-found");
+    if (!form || !input || !found) { return; }
+    form.hidden = false;
+    // Fitting a few nodes would blow their labels up to fill the box: frame them, no closer.
+    function frame(eles, padding) {
+      cy.fit(eles, padding);
+      if (cy.zoom() > 1.6) { cy.zoom(1.6); cy.center(eles); }
+    }
+    function clear() {
+      cy.elements().removeClass("faded match");
+      found.textContent = "";
+    }
+    form.addEventListener("submit", function (evt) {
+      evt.preventDefault();
+      var text = input.value.trim().toLowerCase();
+      clear();
+      if (!text) { frame(cy.elements(":visible"), 20); return; }
+      var hits = cy.nodes(":visible").filter(function (n) {
+        return String(n.data("label")).toLowerCase().indexOf(text) !== -1;
+      });
+      if (hits.length === 0) {
+        found.textContent = found.getAttribute("data-none");
+        return;
+      }
+      cy.elements().addClass("faded");
+      hits.removeClass("faded").addClass("match");
+      hits.connectedEdges().removeClass("faded");
+      hits.neighborhood("node").removeClass("faded");
+      found.textContent = found.getAttribute("data-some") + " " + hits.length;
+      frame(hits.union(hits.neighborhood("node")), 40);
+    });
+    document.getElementById("graph-fit").addEventListener("click", function () {
+      input.value = "";
+      clear();
+      frame(cy.elements(":visible"), 20);
     });
   }
 
@@ -51,9 +105,11 @@
     data.nodes.forEach(function (n) {
       var d = n.data;
       if (d.kind === "report") {
-        d.colour = colours["country " + d.country];
+        d.key = "country " + d.country;
+        d.colour = colours[d.key];
       } else {
-        d.colour = colours["type " + d.type];
+        d.key = "type " + d.type;
+        d.colour = colours[d.key];
         d.blocked = BLOCKED[d.state] === true;
       }
     });
@@ -79,7 +135,14 @@
         } },
         { selector: "edge", style: { "width": 1, "line-color": "#aaa", "curve-style": "haystack" } },
         { selector: "edge[?blocked]", style: { "line-style": "dashed", "line-color": "#e0a0a0" } },
-        { selector: "node:selected", style: { "border-width": 3, "border-color": "#000" } }
+        { selector: "node:selected", style: { "border-width": 3, "border-color": "#000" } },
+        { selector: ".hidden", style: { "display": "none" } },
+        { selector: ".faded", style: { "opacity": 0.15 } },
+        { selector: "node.match", style: {
+          "border-width": 3, "border-color": "#000", "color": "#000",
+          "text-background-color": "#fff", "text-background-opacity": 0.9,
+          "text-background-padding": 1, "z-index": 10
+        } }
       ]
     });
     cy.on("tap", "node", function (evt) {
@@ -90,7 +153,8 @@
     box.setAttribute("data-rendered", String(cy.nodes().length));
     var count = document.getElementById("graph-drawn");
     if (count) { count.textContent = String(cy.nodes().length); }
-    legend(document.getElementById("graph-legend"), colours);
+    legend(document.getElementById("graph-legend"), colours, cy);
+    finder(cy);
   }
 
   if (document.readyState === "loading") {
