@@ -72,6 +72,16 @@ def test_campaigns_from_a_bulk_import_are_notified_by_the_periodic_job(
     assert import_file(factory, settings, actor, path, batch_size=2, workers=0).accepted == 3
     with transaction(factory) as s:
         assert members(s) == 3
-        assert jobs.run_now(s, "correlation.notify") == {"campaigns": 1, "notifications": 2}
+        assert jobs.run_now(s, "correlation.notify") == {
+            "campaigns": 1,
+            "notifications": 2,
+            "digests": 0,
+            "follower_notifications": 0,
+        }
     with transaction(factory) as s:
-        assert jobs.run_now(s, "correlation.notify") == {"campaigns": 0, "notifications": 0}
+        assert jobs.run_now(s, "correlation.notify") == {
+            "campaigns": 0,
+            "notifications": 0,
+            "digests": 0,
+            "follower_notifications": 0,
+        }

@@ -142,6 +142,7 @@ def test_link_job_queues_notices_and_restarts_do_not_repeat(
                 "campaigns": 0,
                 "notifications": 0,
                 "digests": 0,
+                "follower_notifications": 0,
             }
     with transaction(factory) as s:
         assert jobs.run_now(s, "correlation.notify")["notifications"] == 0

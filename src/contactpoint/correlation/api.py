@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from contactpoint.accounts.deps import require_api
 from contactpoint.core.actor import Actor
 from contactpoint.core.web import DB
-from contactpoint.correlation import actions, service
+from contactpoint.correlation import actions, follows, service
 from contactpoint.correlation import graph as graphs
 
 router = APIRouter(prefix="/api/v1/campaigns", tags=["campaigns"])
@@ -56,6 +56,7 @@ def list_campaigns(
     last_seen_to: datetime | None = None,
     since: Annotated[datetime | None, Query(description="same as last_seen_from")] = None,
     sort: Annotated[str, Query(pattern="^(last_seen|size|growth)$")] = "last_seen",
+    followed: Annotated[bool, Query(description="only the campaigns you follow")] = False,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
@@ -79,6 +80,7 @@ def list_campaigns(
         sort=sort,
         cursor=cursor,
         limit=limit,
+        followed=followed,
     )
     return {"items": items, "next_cursor": nxt}
 
@@ -106,7 +108,24 @@ def graph(
 
 @router.get("/{campaign_id}")
 def get_campaign(db: DB, actor: Reader, campaign_id: uuid.UUID) -> dict[str, Any]:
-    return service.get_campaign(db, actor, campaign_id)
+    """One campaign over the reports you may see, and whether you follow it.
+
+    Totals, members, timeline and indicators count only those reports."""
+    out = service.get_campaign(db, actor, campaign_id)
+    out["following"] = follows.is_following(db, actor, campaign_id)
+    return out
+
+
+@router.post("/{campaign_id}/follow")
+def follow(db: DB, actor: Reader, campaign_id: uuid.UUID) -> dict[str, Any]:
+    """Be told when the campaign grows. ``changed`` is false when you already followed it."""
+    return {"following": True, "changed": follows.follow(db, actor, campaign_id)}
+
+
+@router.delete("/{campaign_id}/follow")
+def unfollow(db: DB, actor: Reader, campaign_id: uuid.UUID) -> dict[str, Any]:
+    """Stop following. ``changed`` is false when you did not follow it."""
+    return {"following": False, "changed": follows.unfollow(db, actor, campaign_id)}
 
 
 @router.post("/{campaign_id}/merge")

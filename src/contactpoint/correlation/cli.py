@@ -27,7 +27,7 @@ from contactpoint.core.actor import SYSTEM, Actor
 from contactpoint.core.clitools import cli_session, fail
 from contactpoint.core.config import get_settings
 from contactpoint.core.db import make_engine, make_session_factory, transaction
-from contactpoint.correlation import actions, notices, service
+from contactpoint.correlation import actions, follows, notices, service
 
 app = typer.Typer(help="Campaigns: reports linked by shared indicators.", no_args_is_help=True)
 console = Console()
@@ -57,10 +57,15 @@ def list_cmd(
     min_size: int = typer.Option(2, "--min-size", help="At least this many reports."),
     sort: str = typer.Option("last_seen", help="last_seen, size or growth."),
     limit: int = typer.Option(50, min=1, max=500),
+    followed: bool = typer.Option(
+        False, "--followed", help="Only the campaigns the --as user follows."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     as_user: str | None = typer.Option(None, "--as", help=AS_HELP),
 ) -> None:
     """Campaigns, newest activity first, counted over the reports you may see."""
+    if followed and not as_user:
+        raise fail("--followed needs --as: whose follows?")
     with cli_session() as session:
         items, _ = service.list_campaigns(
             session,
@@ -70,6 +75,7 @@ def list_cmd(
             min_size=min_size,
             sort=sort,
             limit=limit,
+            followed=followed,
         )
     if as_json:
         _echo_json(items)
@@ -194,6 +200,31 @@ def split_cmd(
     typer.echo(f"campaign {cid} split: {len(iids)} indicator(s) excluded from linking")
 
 
+@app.command("follow")
+def follow_cmd(
+    campaign_id: str = typer.Argument(..., help="The campaign's id."),
+    as_user: str = typer.Option(..., "--as", help="The user who follows it (e-mail)."),
+) -> None:
+    """Follow a campaign: the user is told (in-app, and by e-mail when SMTP is set) when it
+    grows, whichever countries it spans. The follow survives merges and splits."""
+    cid = _uuid(campaign_id, "campaign")
+    with cli_session() as session:
+        new = follows.follow(session, _actor(session, as_user), cid)
+    typer.echo(f"{as_user} {'now follows' if new else 'already follows'} campaign {cid}")
+
+
+@app.command("unfollow")
+def unfollow_cmd(
+    campaign_id: str = typer.Argument(..., help="The campaign's id."),
+    as_user: str = typer.Option(..., "--as", help="The user who follows it (e-mail)."),
+) -> None:
+    """Stop following a campaign."""
+    cid = _uuid(campaign_id, "campaign")
+    with cli_session() as session:
+        gone = follows.unfollow(session, _actor(session, as_user), cid)
+    typer.echo(f"{as_user} {'no longer follows' if gone else 'did not follow'} campaign {cid}")
+
+
 @app.command("recompute")
 def recompute() -> None:
     """Rebuild every campaign from the stored report-indicator links, in one transaction.
@@ -229,8 +260,9 @@ def recompute() -> None:
 @app.command("notify")
 def notify() -> None:
     """Tell contact points now about campaigns that first span two or more countries, or grew
-    in a country since their last notice (the `correlation.notify` job also runs every 15
-    minutes). Running it again notifies nobody twice."""
+    in a country since their last notice, and followers about campaigns they follow that
+    grew (the `correlation.notify` job also runs every 15 minutes). Running it again
+    notifies nobody twice."""
     settings = get_settings()
     engine = make_engine(settings)
     factory = make_session_factory(engine)
@@ -238,9 +270,10 @@ def notify() -> None:
         with transaction(factory) as s:
             s.info["settings"] = settings
             done = notices.run(s, settings)
+            followers = follows.run(s, settings, told=done.told)
     finally:
         engine.dispose()
     typer.echo(
         f"{done.campaigns} campaigns notified, {done.notifications} notifications "
-        f"({done.digests} digests)"
+        f"({done.digests} digests); {followers.notifications} to followers"
     )

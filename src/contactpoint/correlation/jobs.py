@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from contactpoint.core.actor import SYSTEM
 from contactpoint.core.config import Settings, get_settings
 from contactpoint.core.jobs import defer, job
-from contactpoint.correlation import notices, service
+from contactpoint.correlation import follows, notices, service
 
 
 @job("correlation.link", retries=3)
@@ -42,14 +42,17 @@ def recompute(session: Session) -> dict[str, int]:
 
 @job("correlation.notify", cron="*/15 * * * *", retries=2)
 def notify(session: Session, campaign_ids: list[str] | None = None) -> dict[str, int]:
-    """Tell contact points about campaigns that first span countries or grew in one
-    (``campaign_ids``: only those; none: every campaign)."""
+    """Tell contact points about campaigns that first span countries or grew in one, then
+    the followers of campaigns that grew (``campaign_ids``: only those; none: every
+    campaign changed since its last notice)."""
     found = session.info.get("settings")
     settings = found if isinstance(found, Settings) else get_settings()
     ids = [uuid.UUID(c) for c in campaign_ids] if campaign_ids is not None else None
     done = notices.run(session, settings, ids)
+    followers = follows.run(session, settings, ids, told=done.told)
     return {
         "campaigns": done.campaigns,
         "notifications": done.notifications,
         "digests": done.digests,
+        "follower_notifications": followers.notifications,
     }

@@ -72,3 +72,24 @@ class CampaignNotice(Base):
     country: Mapped[str] = mapped_column(String(2), primary_key=True)
     notified_count: Mapped[int] = mapped_column(Integer, default=0)
     notified_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CampaignFollow(IdMixin, TimestampMixin, Base):
+    """A user follows a campaign: told when it grows, whatever countries it spans.
+
+    Anchored to a member report the user could see when they followed, not to the campaign's
+    id: merges, splits and recomputes may give the campaign another id, and the follow goes
+    on with whichever campaign the report is in (none while it is in none)."""
+
+    __tablename__ = "campaign_follows"
+    __table_args__ = (UniqueConstraint("user_id", "report_id"),)
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    report_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("reports.id", ondelete="CASCADE"), index=True
+    )
+    # Member reports per country at the follow or the last notice: growth is told past it.
+    counts: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    notified_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import exists, func, or_, select
@@ -34,6 +34,7 @@ from contactpoint.correlation.models import Campaign, CampaignMember, CampaignNo
 from contactpoint.reports.models import Report
 
 KIND = "correlation.campaign"
+FOLLOW_KIND = "correlation.follow"  # written by follows.py
 OFFICER = Role.CONTACT_POINT_OFFICER.value
 CHUNK = 500
 
@@ -47,10 +48,11 @@ class NoticeResult:
     campaigns: int = 0  # campaigns that were notified about
     notifications: int = 0  # in-app notifications written (one per user and campaign)
     digests: int = 0  # of which digests: one per officer told of many campaigns at once
+    told: set[tuple[uuid.UUID, uuid.UUID]] = field(default_factory=set)  # (user, campaign)
 
 
 @dataclass
-class _Change:
+class Change:
     """A campaign to notify about: member reports per country, the new ones per country,
     whether it is its first notice, and who is told."""
 
@@ -68,6 +70,11 @@ def _counts(
     last notice) that span two or more countries. All members: this is the system's view;
     the message carries counts only."""
     ids = list(campaign_ids) if campaign_ids is not None else _changed(session)
+    return {cid: per for cid, per in per_country(session, ids).items() if len(per) >= 2}
+
+
+def per_country(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, dict[str, int]]:
+    """Member reports per victim country of each campaign, all members."""
     m = CampaignMember
     out: dict[uuid.UUID, dict[str, int]] = {}
     for i in range(0, len(ids), CHUNK):
@@ -78,7 +85,7 @@ def _counts(
             .group_by(m.campaign_id, Report.victim_country)
         ):
             out.setdefault(cid, {})[country] = int(n)
-    return {cid: per for cid, per in out.items() if len(per) >= 2}
+    return out
 
 
 def _changed(session: Session) -> list[uuid.UUID]:
@@ -116,10 +123,10 @@ def _officers(session: Session, country: str | None) -> list[User]:
     return [u for u in users if OFFICER in (u.roles or [])]
 
 
-def _readers(session: Session, changes: Sequence[_Change]) -> dict[uuid.UUID, set[uuid.UUID]]:
-    """Per campaign, the users to be told who may read at least one of its members (the one
-    visibility function, per user: TLP:RED names people, not organisations). One query per
-    user and chunk of campaigns, not per user and campaign: a bulk import touches thousands."""
+def _readers(session: Session, changes: Sequence[Change]) -> dict[uuid.UUID, set[uuid.UUID]]:
+    """Per campaign, the users to be told who may read at least one of its members. One
+    query per user and chunk of campaigns, not per user and campaign: a bulk import touches
+    thousands."""
     wanted: dict[uuid.UUID, list[uuid.UUID]] = {}
     users: dict[uuid.UUID, User] = {}
     for ch in changes:
@@ -128,9 +135,19 @@ def _readers(session: Session, changes: Sequence[_Change]) -> dict[uuid.UUID, se
             users[u.id] = u
     out: dict[uuid.UUID, set[uuid.UUID]] = {ch.cid: set() for ch in changes}
     for uid, cids in wanted.items():
-        actor = actor_for_user(users[uid], users[uid].organisation)
-        for i in range(0, len(cids), CHUNK):
-            readable = session.scalars(
+        for cid in readable(session, users[uid], cids):
+            out[cid].add(uid)
+    return out
+
+
+def readable(session: Session, user: User, cids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+    """Of these campaigns, those the user may read at least one member of (the one
+    visibility function, per user: TLP:RED names people, not organisations)."""
+    actor = actor_for_user(user, user.organisation)
+    out: set[uuid.UUID] = set()
+    for i in range(0, len(cids), CHUNK):
+        out.update(
+            session.scalars(
                 select(Campaign.id).where(
                     Campaign.id.in_(cids[i : i + CHUNK]),
                     exists().where(
@@ -140,12 +157,11 @@ def _readers(session: Session, changes: Sequence[_Change]) -> dict[uuid.UUID, se
                     ),
                 )
             )
-            for cid in readable:
-                out[cid].add(uid)
+        )
     return out
 
 
-def _lead(ch: _Change) -> str:
+def _lead(ch: Change) -> str:
     per = ", ".join(
         f"{c} {n}" + (f" (+{ch.new[c]})" if c in ch.new and not ch.first else "")
         for c, n in sorted(ch.counts.items())
@@ -159,7 +175,7 @@ def _lead(ch: _Change) -> str:
     return f"{lead} Reports by country: {per}."
 
 
-def _message(ch: _Change, reader: bool) -> str:
+def message(ch: Change, reader: bool) -> str:
     if reader:
         return (
             f"{_lead(ch)} Open the campaign to see the reports you may read; ask the holders "
@@ -171,11 +187,11 @@ def _message(ch: _Change, reader: bool) -> str:
     )
 
 
-def _digest(items: list[_Change], readable: set[uuid.UUID]) -> tuple[str, str, str]:
-    """Subject, body and link of one officer's digest: the largest changes first, counts
-    only, as in a single notice."""
-    first = sum(1 for ch in items if ch.first)
-    subject = f"{len(items)} cross-border campaigns: {first} new, {len(items) - first} grew"
+def digest(
+    subject: str, items: list[Change], readable: set[uuid.UUID], link: str
+) -> tuple[str, str]:
+    """Body and link of one user's digest: the largest changes first, counts only, as in a
+    single notice."""
     ranked = sorted(items, key=lambda ch: (-sum(ch.new.values()), str(ch.cid)))
     lines = [
         f"- {_lead(ch)}" + ("" if ch.cid in readable else " You may read none of them.")
@@ -184,10 +200,9 @@ def _digest(items: list[_Change], readable: set[uuid.UUID]) -> tuple[str, str, s
     if len(ranked) > DIGEST_LINES:
         lines.append(f"- and {len(ranked) - DIGEST_LINES} more.")
     if readable:
-        tail, link = (
+        tail = (
             "The campaigns list, sorted by growth, shows those whose reports you may read; "
-            "ask the holders through a cooperation request for the others.",
-            DIGEST_LINK,
+            "ask the holders through a cooperation request for the others."
         )
     else:
         tail, link = (
@@ -195,14 +210,15 @@ def _digest(items: list[_Change], readable: set[uuid.UUID]) -> tuple[str, str, s
             "through a cooperation request.",
             "/cooperation/new",
         )
-    return subject, f"{subject}.\n" + "\n".join(lines) + f"\n{tail}", link
+    return f"{subject}.\n" + "\n".join(lines) + f"\n{tail}", link
 
 
 def unread(session: Session, user_id: uuid.UUID) -> int:
-    """The user's unread campaign notifications (for the link on the campaigns page)."""
+    """The user's unread campaign notifications, as an officer or a follower (for the link on
+    the campaigns page)."""
     q = select(func.count()).where(
         notify.Notification.user_id == user_id,
-        notify.Notification.kind == KIND,
+        notify.Notification.kind.in_((KIND, FOLLOW_KIND)),
         notify.Notification.read_at.is_(None),
     )
     return int(session.scalar(q) or 0)
@@ -235,7 +251,7 @@ def run(
             officers[country] = _officers(session, country)
         return officers[country]
 
-    changes: list[_Change] = []
+    changes: list[Change] = []
     for cid in sorted(counts, key=str):
         per_country, before = counts[cid], known.get(cid, {})
         new = {
@@ -245,25 +261,26 @@ def run(
         }
         if new:
             users = list({u.id: u for c in [*sorted(per_country), None] for u in of(c)}.values())
-            changes.append(_Change(cid, per_country, new, not before, users))
+            changes.append(Change(cid, per_country, new, not before, users))
     readers = _readers(session, changes)
-    per_user: dict[uuid.UUID, list[_Change]] = {}
+    per_user: dict[uuid.UUID, list[Change]] = {}
     for ch in changes:
         for u in ch.users:
             per_user.setdefault(u.id, []).append(ch)
     # An officer is not sent a thousand notices (and e-mails) after a bulk import.
     limit = (settings or get_settings()).campaign_notice_digest
-    digest = {uid for uid, items in per_user.items() if len(items) > limit}
+    digested = {uid for uid, items in per_user.items() if len(items) > limit}
     for ch in changes:
         # Those who may read none of its reports get no link to a page that would be a 404
         # for them, but the way to ask for them.
         for reader, link in ((True, f"/campaigns/{ch.cid}"), (False, "/cooperation/new")):
             group = [
-                u for u in ch.users if u.id not in digest and (u.id in readers[ch.cid]) is reader
+                u for u in ch.users if u.id not in digested and (u.id in readers[ch.cid]) is reader
             ]
             if not group:
                 continue
-            body = _message(ch, reader)
+            body = message(ch, reader)
+            result.told.update((u.id, ch.cid) for u in group)
             result.notifications += len(
                 notify.notify(
                     session,
@@ -277,9 +294,13 @@ def run(
                 )
             )
     told = {u.id: u for ch in changes for u in ch.users}
-    for uid in sorted(digest, key=lambda u: told[u].email):
+    for uid in sorted(digested, key=lambda u: told[u].email):
         items = per_user[uid]
-        subject, body, link = _digest(items, {ch.cid for ch in items if uid in readers[ch.cid]})
+        first = sum(1 for ch in items if ch.first)
+        subject = f"{len(items)} cross-border campaigns: {first} new, {len(items) - first} grew"
+        body, link = digest(
+            subject, items, {ch.cid for ch in items if uid in readers[ch.cid]}, DIGEST_LINK
+        )
         result.notifications += len(
             notify.notify(
                 session,
@@ -293,6 +314,7 @@ def run(
             )
         )
         result.digests += 1
+        result.told.update((uid, ch.cid) for ch in items)
     for ch in changes:
         before = known.get(ch.cid, {})
         for country in ch.new:
@@ -318,7 +340,7 @@ def run(
                 "new": ch.new,
                 "first": ch.first,
                 "recipients": len(ch.users),
-                "in_digest": sum(1 for u in ch.users if u.id in digest),
+                "in_digest": sum(1 for u in ch.users if u.id in digested),
             },
         )
         result.campaigns += 1

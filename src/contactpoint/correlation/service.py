@@ -25,7 +25,7 @@ from contactpoint.core.config import Settings, get_settings
 from contactpoint.core.db import utcnow
 from contactpoint.core.errors import Forbidden, InvalidInput, NotFound
 from contactpoint.correlation import delta, engine
-from contactpoint.correlation.models import CampaignMember
+from contactpoint.correlation.models import CampaignFollow, CampaignMember
 from contactpoint.indicators.models import Indicator, ReportIndicator
 from contactpoint.reports.models import Report
 
@@ -140,13 +140,15 @@ def list_campaigns(
     cursor: str | None = None,
     limit: int = 50,
     now: datetime | None = None,
+    followed: bool = False,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Campaigns with at least ``min_size`` visible members, filtered and sorted.
 
     Every figure counts only member reports ``actor`` may see: size, first/last seen
     (``created_at``) and growth, the members received in the last ``growth_days`` days.
     ``since`` is the lower bound of last seen. Sorts: ``last_seen`` (newest activity
-    first), ``size`` and ``growth`` (largest first); ties by id, so cursors are stable."""
+    first), ``size`` and ``growth`` (largest first); ties by id, so cursors are stable.
+    ``followed``: only the campaigns ``actor`` follows."""
     _need(actor, READ)
     if sort not in SORTS:
         raise InvalidInput(
@@ -190,6 +192,14 @@ def list_campaigns(
         agg = agg.having(func.count() <= max_size)
     if cutoff is not None and min_growth > 0:
         agg = agg.having(grown >= min_growth)
+    if followed:
+        # Follows are anchored to a member report: the campaign that report is in now.
+        mine = (
+            select(CampaignMember.campaign_id)
+            .join(CampaignFollow, CampaignFollow.report_id == CampaignMember.report_id)
+            .where(CampaignFollow.user_id == actor.user_id)
+        )
+        agg = agg.where(m.campaign_id.in_(mine))
     for col, value in ((Report.victim_country, country), (Report.category, category)):
         if value:
             sub = (

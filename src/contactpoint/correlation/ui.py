@@ -17,7 +17,7 @@ from contactpoint.accounts.deps import require_page
 from contactpoint.core.actor import Actor
 from contactpoint.core.errors import InvalidInput, NotFound
 from contactpoint.core.web import DB, render
-from contactpoint.correlation import actions, notices, service
+from contactpoint.correlation import actions, follows, notices, service
 from contactpoint.correlation import graph as graphs
 from contactpoint.taxonomy.vocab import Category
 
@@ -57,6 +57,7 @@ FILTERS = (
     "last_from",
     "last_to",
     "sort",
+    "followed",
 )
 
 
@@ -84,6 +85,7 @@ def list_page(request: Request, db: DB, actor: Reader, cursor: str | None = None
             last_seen_to=_date(f["last_to"], end=True),
             sort=sort,
             cursor=cursor,
+            followed=f["followed"] == "1",
         )
     except InvalidInput as exc:
         items, nxt, error = [], None, exc.detail
@@ -125,13 +127,31 @@ def _detail(
 ) -> HTMLResponse:
     c = service.get_campaign(db, actor, campaign_id)
     g = graphs.campaign_graph(db, actor, campaign_id, record=False)  # read audited above
-    ctx: dict[str, Any] = {"c": c, "g": g, "error": error, "may_act": actor.can(service.ACT)}
+    ctx: dict[str, Any] = {
+        "c": c,
+        "g": g,
+        "error": error,
+        "may_act": actor.can(service.ACT),
+        "following": follows.is_following(db, actor, campaign_id),
+    }
     return render(request, "correlation/detail.html", ctx)
 
 
 @router.get("/campaigns/{campaign_id}", response_class=HTMLResponse)
 def detail_page(request: Request, db: DB, actor: Reader, campaign_id: uuid.UUID) -> HTMLResponse:
     return _detail(request, db, actor, campaign_id)
+
+
+@router.post("/campaigns/{campaign_id}/follow")
+def follow_action(
+    db: DB, actor: Reader, campaign_id: uuid.UUID, action: Annotated[str, Form()] = "follow"
+) -> RedirectResponse:
+    """Follow or stop following (any reader of the campaign)."""
+    if action == "unfollow":
+        follows.unfollow(db, actor, campaign_id)
+    else:
+        follows.follow(db, actor, campaign_id)
+    return RedirectResponse(f"/campaigns/{campaign_id}", status_code=303)
 
 
 @router.post("/campaigns/{campaign_id}/indicator", response_model=None)

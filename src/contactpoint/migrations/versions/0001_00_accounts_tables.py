@@ -2,7 +2,7 @@
 
 Revision ID: 0001_00
 Revises: 
-Create Date: 2026-11-28 19:50:48.931563
+Create Date: 2026-11-29 19:58:06.153690
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_01
 Revises: 0001_00
-Create Date: 2026-11-28 19:50:48.949587
+Create Date: 2026-11-29 19:58:06.162691
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_02
 Revises: 0001_01
-Create Date: 2026-11-28 19:50:48.969598
+Create Date: 2026-11-29 19:58:06.172867
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_03
 Revises: 0001_02
-Create Date: 2026-11-28 19:50:48.995305
+Create Date: 2026-11-29 19:58:06.186769
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_04
 Revises: 0001_03
-Create Date: 2026-11-28 19:50:49.026987
+Create Date: 2026-11-29 19:58:06.204208
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_05
 Revises: 0001_04
-Create Date: 2026-11-28 19:50:49.039652
+Create Date: 2026-11-29 19:58:06.210787
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_06
 Revises: 0001_05
-Create Date: 2026-11-28 19:50:49.073171
+Create Date: 2026-11-29 19:58:06.225826
 """
 
 from __future__ import annotations

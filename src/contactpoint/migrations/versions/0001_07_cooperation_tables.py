@@ -2,7 +2,7 @@
 
 Revision ID: 0001_07
 Revises: 0001_06
-Create Date: 2026-11-28 19:50:49.095675
+Create Date: 2026-11-29 19:58:06.238099
 """
 
 from __future__ import annotations

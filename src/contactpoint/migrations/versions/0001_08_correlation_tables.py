@@ -2,7 +2,7 @@
 
 Revision ID: 0001_08
 Revises: 0001_07
-Create Date: 2026-11-28 19:50:49.109276
+Create Date: 2026-11-29 19:58:06.246969
 """
 
 from __future__ import annotations
@@ -56,6 +56,23 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_correlation_indicator_states')),
     sa.UniqueConstraint('indicator_id', name=op.f('uq_correlation_indicator_states_indicator_id'))
     )
+    op.create_table('campaign_follows',
+    sa.Column('user_id', sa.Uuid(), nullable=False),
+    sa.Column('report_id', sa.Uuid(), nullable=False),
+    sa.Column('counts', sa.JSON(), nullable=False),
+    sa.Column('notified_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', contactpoint.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['report_id'], ['reports.id'], name=op.f('fk_campaign_follows_report_id_reports'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_campaign_follows_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_campaign_follows')),
+    sa.UniqueConstraint('user_id', 'report_id', name=op.f('uq_campaign_follows_user_id'))
+    )
+    with op.batch_alter_table('campaign_follows', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_campaign_follows_report_id'), ['report_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_campaign_follows_user_id'), ['user_id'], unique=False)
+
     op.create_table('campaign_members',
     sa.Column('report_id', sa.Uuid(), nullable=False),
     sa.Column('campaign_id', sa.Uuid(), nullable=False),
@@ -93,6 +110,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_campaign_members_campaign_id'))
 
     op.drop_table('campaign_members')
+    with op.batch_alter_table('campaign_follows', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_campaign_follows_user_id'))
+        batch_op.drop_index(batch_op.f('ix_campaign_follows_report_id'))
+
+    op.drop_table('campaign_follows')
     op.drop_table('correlation_indicator_states')
     op.drop_table('campaign_notices')
     with op.batch_alter_table('campaigns', schema=None) as batch_op:
