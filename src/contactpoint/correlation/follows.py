@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from contactpoint.accounts.models import User
 from contactpoint.core import audit, notify
 from contactpoint.core.actor import Actor
-from contactpoint.core.config import Settings, get_settings
+from contactpoint.core.config import Settings
 from contactpoint.core.db import utcnow
 from contactpoint.correlation import notices
 from contactpoint.correlation.actions import a_visible_member
@@ -122,7 +122,7 @@ def run(
         if new and f.user_id in users and (f.user_id, cid) not in (told or set()):
             change = notices.Change(cid, now_counts, new, False, [users[f.user_id]])
             per_user.setdefault(f.user_id, []).append(change)
-    limit = (settings or get_settings()).campaign_notice_digest
+    limit = notices.digest_limit(settings)
     for uid, items in sorted(per_user.items(), key=lambda kv: users[kv[0]].email):
         readable = notices.readable(session, users[uid], [ch.cid for ch in items])
         addressee = [notify.Addressee(uid, users[uid].email)]

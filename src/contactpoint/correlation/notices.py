@@ -28,7 +28,7 @@ from contactpoint.accounts.models import Organisation, OrgKind, Role, User
 from contactpoint.core import audit, notify
 from contactpoint.core.access import visible
 from contactpoint.core.actor import SYSTEM
-from contactpoint.core.config import Settings, get_settings
+from contactpoint.core.config import Settings
 from contactpoint.core.db import short_id, utcnow
 from contactpoint.correlation.models import Campaign, CampaignMember, CampaignNotice
 from contactpoint.reports.models import Report
@@ -213,6 +213,14 @@ def digest(
     return f"{subject}.\n" + "\n".join(lines) + f"\n{tail}", link
 
 
+def digest_limit(settings: Settings | None) -> int:
+    """The setting, or its default for a caller without settings (never the process's
+    cached settings: tests and tools pass their own)."""
+    if settings is not None:
+        return settings.campaign_notice_digest
+    return int(Settings.model_fields["campaign_notice_digest"].default)
+
+
 def unread(session: Session, user_id: uuid.UUID) -> int:
     """The user's unread campaign notifications, as an officer or a follower (for the link on
     the campaigns page)."""
@@ -268,7 +276,7 @@ def run(
         for u in ch.users:
             per_user.setdefault(u.id, []).append(ch)
     # An officer is not sent a thousand notices (and e-mails) after a bulk import.
-    limit = (settings or get_settings()).campaign_notice_digest
+    limit = digest_limit(settings)
     digested = {uid for uid, items in per_user.items() if len(items) > limit}
     for ch in changes:
         # Those who may read none of its reports get no link to a page that would be a 404
