@@ -98,12 +98,21 @@ def run(
     m = CampaignMember
     q = select(CampaignFollow, m.campaign_id).join(m, m.report_id == CampaignFollow.report_id)
     if campaign_ids is not None:
-        q = q.where(m.campaign_id.in_(list(campaign_ids)))
+        # A bulk import's batch can touch thousands: stay under the databases' bind limits.
+        ids = list(campaign_ids)
+        rows = [
+            row
+            for i in range(0, len(ids), notices.CHUNK)
+            for row in session.execute(q.where(m.campaign_id.in_(ids[i : i + notices.CHUNK])))
+        ]
     else:
-        q = q.join(Campaign, Campaign.id == m.campaign_id).where(
-            Campaign.updated_at > CampaignFollow.notified_at
+        rows = list(
+            session.execute(
+                q.join(Campaign, Campaign.id == m.campaign_id).where(
+                    Campaign.updated_at > CampaignFollow.notified_at
+                )
+            )
         )
-    rows = session.execute(q).all()
     if not rows:
         return result
     counts = notices.per_country(session, sorted({cid for _, cid in rows}, key=str))
@@ -114,12 +123,16 @@ def run(
         )
     }
     per_user: dict[uuid.UUID, list[notices.Change]] = {}
+    seen: set[tuple[uuid.UUID, uuid.UUID]] = set()
     for f, cid in sorted(rows, key=lambda r: (str(r[1]), str(r[0].user_id))):
         now_counts = counts.get(cid, {})
         new = {c: n - f.counts.get(c, 0) for c, n in now_counts.items() if n > f.counts.get(c, 0)}
         # A campaign that shrank (split) is measured from its new size from now on.
         f.counts, f.notified_at = now_counts, now
-        if new and f.user_id in users and (f.user_id, cid) not in (told or set()):
+        # Two follows of one user can meet in one campaign (a merge): one notice.
+        pair = (f.user_id, cid)
+        if new and f.user_id in users and pair not in seen and pair not in (told or ()):
+            seen.add(pair)
             change = notices.Change(cid, now_counts, new, False, [users[f.user_id]])
             per_user.setdefault(f.user_id, []).append(change)
     limit = notices.digest_limit(settings)
