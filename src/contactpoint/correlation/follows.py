@@ -96,23 +96,18 @@ def run(
     now = now or utcnow()
     result = notices.NoticeResult()
     m = CampaignMember
-    q = select(CampaignFollow, m.campaign_id).join(m, m.report_id == CampaignFollow.report_id)
+    # From the follows (people follow few campaigns), never from the campaigns' members: a
+    # bulk import batch names thousands of campaigns, some of thousands of members.
+    q = (
+        select(CampaignFollow, m.campaign_id)
+        .join(m, m.report_id == CampaignFollow.report_id)
+        .join(Campaign, Campaign.id == m.campaign_id)
+    )
     if campaign_ids is not None:
-        # A bulk import's batch can touch thousands: stay under the databases' bind limits.
-        ids = list(campaign_ids)
-        rows = [
-            row
-            for i in range(0, len(ids), notices.CHUNK)
-            for row in session.execute(q.where(m.campaign_id.in_(ids[i : i + notices.CHUNK])))
-        ]
+        wanted = set(campaign_ids)
+        rows = [row for row in session.execute(q) if row[1] in wanted]
     else:
-        rows = list(
-            session.execute(
-                q.join(Campaign, Campaign.id == m.campaign_id).where(
-                    Campaign.updated_at > CampaignFollow.notified_at
-                )
-            )
-        )
+        rows = list(session.execute(q.where(Campaign.updated_at > CampaignFollow.notified_at)))
     if not rows:
         return result
     counts = notices.per_country(session, sorted({cid for _, cid in rows}, key=str))
