@@ -111,6 +111,37 @@ def test_api_lists_and_shows_only_what_the_caller_may_see(
     assert missing.status_code == 404
 
 
+def test_a_campaign_counts_what_other_organisations_hold_and_nothing_more(
+    client: TestClient,
+    tokens: dict[str, str],
+    two_countries: tuple[str, str, str],
+    factory: sessionmaker[Session],
+) -> None:
+    """Hit/no-hit over a whole campaign: FR may not read DE's AMBER report b; it learns that
+    Polizei DE holds one more member, and how to ask, not which or what."""
+    a, b, _c = two_countries
+    cid = client.get("/api/v1/campaigns", headers=bearer(tokens["fr"])).json()["items"][0]["id"]
+    fr = client.get(f"/api/v1/campaigns/{cid}", headers=bearer(tokens["fr"])).json()
+    [held] = fr["held_elsewhere"]
+    assert (held["holder"], held["country"], held["reports"]) == ("Polizei DE", "DE", 1)
+    request = held["access_request"]
+    assert request.startswith("/cooperation/new?") and "receiving_country=DE" in request
+    b_ref = client.get(f"/api/v1/reports/{b}", headers=bearer(tokens["de"])).json()["reference"]
+    a_ref = client.get(f"/api/v1/reports/{a}", headers=bearer(tokens["fr"])).json()["reference"]
+    assert b_ref and a_ref and b_ref not in json.dumps(fr) and b not in json.dumps(fr)
+    assert a_ref in request  # the caller's own report names the request
+    de = client.get(f"/api/v1/campaigns/{cid}", headers=bearer(tokens["de"])).json()
+    assert de["held_elsewhere"] == []  # DE sees every member
+    login(client, "fr@example.org")
+    page = client.get(f"/campaigns/{cid}").text
+    assert 'id="held-elsewhere"' in page and "1 report(s) held by Polizei DE (DE)" in page
+    # An analyst without cooperation:manage is told whom to ask, not given the form.
+    assert "Ask a contact-point officer" in page
+    with transaction(factory) as s:
+        kinds = s.scalars(select(AuditEntry.action).where(AuditEntry.object_id == cid)).all()
+    assert "campaign.hits" in kinds
+
+
 def test_api_exclude_needs_a_reason_and_splits(
     client: TestClient,
     tokens: dict[str, str],

@@ -268,7 +268,12 @@ def hits(session: Session, actor: Actor, report_id: uuid.UUID) -> list[dict[str,
             "reports": len(h["ids"]),
             "indicator_types": sorted(h["indicator_types"]),
         }
-        item["access_request"] = _access_request_url(session, item, report.reference)
+        types = ", ".join(item["indicator_types"])
+        subject = (
+            f"Access request: {item['reports']} report(s) you hold share a {types} indicator "
+            f"with our report {report.reference}"
+        )
+        item["access_request"] = _access_request_url(session, item, subject, report.reference)
         out.append(item)
     out.sort(key=lambda h: (-int(str(h["reports"])), str(h["holder"])))
     audit.record(
@@ -282,17 +287,63 @@ def hits(session: Session, actor: Actor, report_id: uuid.UUID) -> list[dict[str,
     return out
 
 
-def _access_request_url(session: Session, holder: dict[str, Any], reference: str) -> str | None:
+def campaign_hits(session: Session, actor: Actor, campaign_id: uuid.UUID) -> list[dict[str, Any]]:
+    """Hit/no-hit over a whole campaign: its members the actor may NOT see, counted by holder
+    organisation, with the way to ask each holder. Counts only, as contact points' notices
+    give them; no ids and no content. 404 when the actor may see none of the campaign."""
+    _need(actor, READ)
+    anchor = a_visible_member(session, actor, campaign_id)
+    m = CampaignMember
+    seen = (
+        select(Report.id)
+        .join(m, m.report_id == Report.id)
+        .where(m.campaign_id == campaign_id, visible(Report, actor))
+    )
+    rows = session.execute(
+        select(Organisation.id, Organisation.name, Organisation.country, func.count())
+        .select_from(m)
+        .join(Report, Report.id == m.report_id)
+        .outerjoin(Organisation, Organisation.id == Report.owner_org_id)
+        # NOT IN rather than NOT visible(), as in hits().
+        .where(m.campaign_id == campaign_id, m.report_id.not_in(seen))
+        .group_by(Organisation.id, Organisation.name, Organisation.country)
+    ).all()
+    reference = session.scalar(select(Report.reference).where(Report.id == anchor)) or ""
+    out: list[dict[str, Any]] = []
+    for org_id, name, country, n in rows:
+        item: dict[str, Any] = {
+            "holder": name or "no holder organisation",
+            "holder_org_id": str(org_id) if org_id else None,
+            "country": country,
+            "reports": int(n),
+        }
+        subject = (
+            f"Access request: {n} report(s) you hold are linked with our report {reference} "
+            f"in a campaign of shared indicators"
+        )
+        item["access_request"] = _access_request_url(session, item, subject, reference)
+        out.append(item)
+    out.sort(key=lambda h: (-int(h["reports"]), str(h["holder"])))
+    if out:
+        audit.record(
+            session,
+            actor,
+            "campaign.hits",
+            object_type="campaign",
+            object_id=campaign_id,
+            details={"holders": len(out), "reports": sum(h["reports"] for h in out)},
+        )
+    return out
+
+
+def _access_request_url(
+    session: Session, holder: dict[str, Any], subject: str, reference: str
+) -> str | None:
     """A link to the cooperation form, prefilled to ask ``holder`` for access: receiver, its
     country, the request type for information exchange (a setting) and a subject naming only
-    the shared indicator types, the count and the caller's OWN report reference."""
+    counts, shared indicator types and the caller's OWN report reference."""
     if not holder["country"]:
         return None  # no holder organisation: nobody to ask
-    types = ", ".join(holder["indicator_types"])
-    subject = (
-        f"Access request: {holder['reports']} report(s) you hold share a {types} indicator "
-        f"with our report {reference}"
-    )
     params = {
         "receiving_country": holder["country"],
         "type_code": _settings(session).correlation_access_request_type,

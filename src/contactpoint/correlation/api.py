@@ -110,9 +110,12 @@ def graph(
 def get_campaign(db: DB, actor: Reader, campaign_id: uuid.UUID) -> dict[str, Any]:
     """One campaign over the reports you may see, and whether you follow it.
 
-    Totals, members, timeline and indicators count only those reports."""
+    Totals, members, timeline and indicators count only those reports. ``held_elsewhere``
+    counts the members you may not see by holder organisation (hit/no-hit), with a link that
+    drafts an access request to each."""
     out = service.get_campaign(db, actor, campaign_id)
     out["following"] = follows.is_following(db, actor, campaign_id)
+    out["held_elsewhere"] = actions.campaign_hits(db, actor, campaign_id)
     return out
 
 

@@ -133,6 +133,8 @@ def _detail(
         "error": error,
         "may_act": actor.can(service.ACT),
         "following": follows.is_following(db, actor, campaign_id),
+        "held": actions.campaign_hits(db, actor, campaign_id),
+        "may_request": actor.can("cooperation:manage"),
     }
     return render(request, "correlation/detail.html", ctx)
 
