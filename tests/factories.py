@@ -149,6 +149,24 @@ def make_report(
     return reports.submit(session, actor, data, source=Source(source)).report
 
 
+def linked_iban_report(
+    session: Session, actor: Actor, country: str, iban: str, tlp: str = "AMBER"
+) -> Report:
+    """A report of a victim in ``country`` who paid ``iban``, linked into campaigns at once."""
+    from contactpoint.correlation import service as campaigns
+
+    r = make_report(
+        session,
+        actor,
+        victim_country=country,
+        suspect_identifiers=[{"type": "iban", "value": iban}],
+        description=f"Paid a fake seller by bank transfer; victim in {country}, details private.",
+        tlp=tlp,
+    )
+    campaigns.link_reports(session, [r.id])
+    return r
+
+
 # --- cases --------------------------------------------------------------------------------
 
 

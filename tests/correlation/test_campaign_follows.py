@@ -28,9 +28,9 @@ from factories import (
     actor_of,
     bearer,
     csrf_of,
+    linked_iban_report,
     login,
     make_org,
-    make_report,
     make_token,
     make_user,
     use_cli_settings,
@@ -54,17 +54,7 @@ def people(factory: sessionmaker[Session]) -> dict[str, Actor]:
         }
 
 
-def add(db: Session, actor: Actor, country: str, iban: str, tlp: str = "AMBER") -> Report:
-    r = make_report(
-        db,
-        actor,
-        victim_country=country,
-        suspect_identifiers=[{"type": "iban", "value": iban}],
-        description=f"Paid a fake seller by bank transfer; victim in {country}.",
-        tlp=tlp,
-    )
-    campaigns.link_reports(db, [r.id])
-    return r
+add = linked_iban_report
 
 
 def campaign_of(db: Session, report: Report) -> uuid.UUID:

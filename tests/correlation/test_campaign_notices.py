@@ -17,10 +17,17 @@ from contactpoint.core.config import Settings
 from contactpoint.core.db import transaction
 from contactpoint.core.notify import Notification
 from contactpoint.correlation import notices
-from contactpoint.correlation import service as campaigns
 from contactpoint.correlation.models import CampaignNotice
 from contactpoint.reports.models import Report
-from factories import actor_of, make_org, make_report, make_user, queued_job_args, use_cli_settings
+from factories import (
+    actor_of,
+    linked_iban_report,
+    make_org,
+    make_report,
+    make_user,
+    queued_job_args,
+    use_cli_settings,
+)
 
 IBAN = "FR7630006000011234567890189"
 
@@ -49,15 +56,7 @@ def people(factory: sessionmaker[Session]) -> dict[str, uuid.UUID | Actor]:
 
 def add(db: Session, actor: object, country: str) -> Report:
     assert isinstance(actor, Actor)
-    r = make_report(
-        db,
-        actor,
-        victim_country=country,
-        suspect_identifiers=[{"type": "iban", "value": IBAN}],
-        description=f"Paid a fake seller by bank transfer; victim in {country}, details private.",
-    )
-    campaigns.link_reports(db, [r.id])
-    return r
+    return linked_iban_report(db, actor, country, IBAN)
 
 
 def inbox(db: Session, people: dict[str, uuid.UUID | Actor]) -> dict[str, list[Notification]]:
@@ -158,15 +157,7 @@ def ring(
         holder, country = pair.split(":")
         actor = people[holder]
         assert isinstance(actor, Actor)
-        r = make_report(
-            db,
-            actor,
-            victim_country=country,
-            suspect_identifiers=[{"type": "iban", "value": iban}],
-            description=f"Paid a fake seller by bank transfer; victim in {country}.",
-            tlp=tlp,
-        )
-        campaigns.link_reports(db, [r.id])
+        linked_iban_report(db, actor, country, iban, tlp)
 
 
 def test_an_officer_told_of_many_campaigns_at_once_gets_one_digest(

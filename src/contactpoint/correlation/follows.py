@@ -19,7 +19,7 @@ from sqlalchemy import Select, delete, exists, select
 from sqlalchemy.orm import Session
 
 from contactpoint.accounts.models import User
-from contactpoint.core import audit, notify
+from contactpoint.core import audit
 from contactpoint.core.actor import Actor
 from contactpoint.core.config import Settings
 from contactpoint.core.db import utcnow
@@ -133,7 +133,6 @@ def run(
     limit = notices.digest_limit(settings)
     for uid, items in sorted(per_user.items(), key=lambda kv: users[kv[0]].email):
         readable = notices.readable(session, users[uid], [ch.cid for ch in items])
-        addressee = [notify.Addressee(uid, users[uid].email)]
         if len(items) > limit:
             subject = f"{len(items)} campaigns you follow grew"
             body, link = notices.digest(subject, items, readable, FOLLOWED_LINK)
@@ -144,19 +143,10 @@ def run(
             for ch in items:
                 body = notices.message(ch, ch.cid in readable)
                 link = f"/campaigns/{ch.cid}" if ch.cid in readable else "/cooperation/new"
-                messages.append((f"{body.split('.')[0]} (you follow it)"[:300], body, link))
+                messages.append((f"{body.split('.')[0]} (you follow it)", body, link))
         for subject, body, link in messages:
-            result.notifications += len(
-                notify.notify(
-                    session,
-                    addressee,
-                    kind=KIND,
-                    subject=subject,
-                    body=body,
-                    link=link,
-                    email=True,
-                    settings=settings,
-                )
+            result.notifications += notices.send(
+                session, [users[uid]], subject, body, link, settings, KIND
             )
         result.told.update((uid, ch.cid) for ch in items)
     result.campaigns = len({cid for _, cid in result.told})

@@ -213,6 +213,32 @@ def digest(
     return f"{subject}.\n" + "\n".join(lines) + f"\n{tail}", link
 
 
+def send(
+    session: Session,
+    users: Sequence[User],
+    subject: str,
+    body: str,
+    link: str,
+    settings: Settings | None,
+    kind: str = KIND,
+) -> int:
+    """One in-app notification per user, and one e-mail to them all when SMTP is set;
+    returns how many notifications were written."""
+    addressees = [notify.Addressee(u.id, u.email) for u in users]
+    return len(
+        notify.notify(
+            session,
+            addressees,
+            kind=kind,
+            subject=subject[:300],
+            body=body,
+            link=link,
+            email=True,
+            settings=settings,
+        )
+    )
+
+
 def digest_limit(settings: Settings | None) -> int:
     """The setting, or its default for a caller without settings (never the process's
     cached settings: tests and tools pass their own)."""
@@ -289,18 +315,7 @@ def run(
                 continue
             body = message(ch, reader)
             result.told.update((u.id, ch.cid) for u in group)
-            result.notifications += len(
-                notify.notify(
-                    session,
-                    [notify.Addressee(u.id, u.email) for u in group],
-                    kind=KIND,
-                    subject=body.split(".")[0][:300],
-                    body=body,
-                    link=link,
-                    email=True,
-                    settings=settings,
-                )
-            )
+            result.notifications += send(session, group, body.split(".")[0], body, link, settings)
     told = {u.id: u for ch in changes for u in ch.users}
     for uid in sorted(digested, key=lambda u: told[u].email):
         items = per_user[uid]
@@ -309,18 +324,7 @@ def run(
         body, link = digest(
             subject, items, {ch.cid for ch in items if uid in readers[ch.cid]}, DIGEST_LINK
         )
-        result.notifications += len(
-            notify.notify(
-                session,
-                [notify.Addressee(uid, told[uid].email)],
-                kind=KIND,
-                subject=subject,
-                body=body,
-                link=link,
-                email=True,
-                settings=settings,
-            )
-        )
+        result.notifications += send(session, [told[uid]], subject, body, link, settings)
         result.digests += 1
         result.told.update((uid, ch.cid) for ch in items)
     for ch in changes:
