@@ -188,18 +188,18 @@ def message(ch: Change, reader: bool) -> str:
 
 
 def digest(
-    subject: str, items: list[Change], readable: set[uuid.UUID], link: str
+    subject: str, items: list[Change], readable_ids: set[uuid.UUID], link: str
 ) -> tuple[str, str]:
     """Body and link of one user's digest: the largest changes first, counts only, as in a
     single notice."""
     ranked = sorted(items, key=lambda ch: (-sum(ch.new.values()), str(ch.cid)))
     lines = [
-        f"- {_lead(ch)}" + ("" if ch.cid in readable else " You may read none of them.")
+        f"- {_lead(ch)}" + ("" if ch.cid in readable_ids else " You may read none of them.")
         for ch in ranked[:DIGEST_LINES]
     ]
     if len(ranked) > DIGEST_LINES:
         lines.append(f"- and {len(ranked) - DIGEST_LINES} more.")
-    if readable:
+    if readable_ids:
         tail = (
             "The campaigns list, sorted by growth, shows those whose reports you may read; "
             "ask the holders through a cooperation request for the others."
@@ -287,15 +287,15 @@ def run(
 
     changes: list[Change] = []
     for cid in sorted(counts, key=str):
-        per_country, before = counts[cid], known.get(cid, {})
+        spread, before = counts[cid], known.get(cid, {})
         new = {
             c: n - (before[c].notified_count if c in before else 0)
-            for c, n in per_country.items()
+            for c, n in spread.items()
             if n > (before[c].notified_count if c in before else 0)
         }
         if new:
-            users = list({u.id: u for c in [*sorted(per_country), None] for u in of(c)}.values())
-            changes.append(Change(cid, per_country, new, not before, users))
+            users = list({u.id: u for c in [*sorted(spread), None] for u in of(c)}.values())
+            changes.append(Change(cid, spread, new, not before, users))
     readers = _readers(session, changes)
     per_user: dict[uuid.UUID, list[Change]] = {}
     for ch in changes:
