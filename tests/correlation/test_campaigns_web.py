@@ -111,6 +111,27 @@ def test_api_lists_and_shows_only_what_the_caller_may_see(
     assert missing.status_code == 404
 
 
+def test_a_campaign_is_found_by_its_id_or_the_short_id_notices_print(
+    client: TestClient, tokens: dict[str, str], two_countries: tuple[str, str, str]
+) -> None:
+    cid = client.get("/api/v1/campaigns", headers=bearer(tokens["fr"])).json()["items"][0]["id"]
+    short = cid.replace("-", "")[-8:]
+    for value in (cid, short, short.upper(), cid.replace("-", "")[-12:]):
+        found = client.get(
+            "/api/v1/campaigns", params={"campaign": value}, headers=bearer(tokens["fr"])
+        ).json()["items"]
+        assert [c["id"] for c in found] == [cid], value
+    other = "0" * 8 if short != "0" * 8 else "1" * 8
+    none = client.get(f"/api/v1/campaigns?campaign={other}", headers=bearer(tokens["fr"]))
+    assert none.json()["items"] == []
+    bad = client.get("/api/v1/campaigns?campaign=zz-top", headers=bearer(tokens["fr"]))
+    assert bad.status_code == 422 and "campaign" in bad.text
+    login(client, "fr@example.org")
+    page = client.get(f"/campaigns?campaign={short}").text
+    assert f'href="/campaigns/{cid}"' in page
+    assert "is not a campaign id" in client.get("/campaigns?campaign=1234").text
+
+
 def test_a_campaign_counts_what_other_organisations_hold_and_nothing_more(
     client: TestClient,
     tokens: dict[str, str],

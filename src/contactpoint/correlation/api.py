@@ -57,6 +57,10 @@ def list_campaigns(
     since: Annotated[datetime | None, Query(description="same as last_seen_from")] = None,
     sort: Annotated[str, Query(pattern="^(last_seen|size|growth)$")] = "last_seen",
     followed: Annotated[bool, Query(description="only the campaigns you follow")] = False,
+    campaign: Annotated[
+        str | None,
+        Query(max_length=36, description="a campaign id, or its last 8 to 12 hex digits"),
+    ] = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
@@ -81,6 +85,7 @@ def list_campaigns(
         cursor=cursor,
         limit=limit,
         followed=followed,
+        campaign=campaign,
     )
     return {"items": items, "next_cursor": nxt}
 

@@ -201,8 +201,9 @@ def digest(
         lines.append(f"- and {len(ranked) - DIGEST_LINES} more.")
     if readable_ids:
         tail = (
-            "The campaigns list, sorted by growth, shows those whose reports you may read; "
-            "ask the holders through a cooperation request for the others."
+            "The campaigns list, sorted by growth, shows those whose reports you may read (its "
+            "Campaign box finds one by the id above); ask the holders through a cooperation "
+            "request for the others."
         )
     else:
         tail, link = (

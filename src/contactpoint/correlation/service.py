@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import String, and_, case, cast, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from contactpoint.core import audit, jobs
@@ -25,7 +25,7 @@ from contactpoint.core.config import Settings, get_settings
 from contactpoint.core.db import utcnow
 from contactpoint.core.errors import Forbidden, InvalidInput, NotFound
 from contactpoint.correlation import delta, engine
-from contactpoint.correlation.models import CampaignFollow, CampaignMember
+from contactpoint.correlation.models import Campaign, CampaignFollow, CampaignMember
 from contactpoint.indicators.models import Indicator, ReportIndicator
 from contactpoint.reports.models import Report
 
@@ -122,6 +122,29 @@ def _uncursor(cursor: str, sort: str) -> tuple[datetime | int, uuid.UUID]:
         ) from None
 
 
+def _campaign_id_filter(value: str) -> Any:
+    """The campaigns ``value`` names: a whole id, or the end of one (the short id pages and
+    notices print: its last group's hex digits, which read the same on both databases)."""
+    text = value.strip().lower()
+    try:
+        return select(Campaign.id).where(Campaign.id == uuid.UUID(text))
+    except ValueError:
+        pass
+    if not (8 <= len(text) <= 12 and all(c in "0123456789abcdef" for c in text)):
+        raise InvalidInput(
+            f"campaign {value!r} is not a campaign id",
+            errors=[
+                {
+                    "field": "campaign",
+                    "message": "a campaign id, or its last 8 to 12 hex digits (e.g. 1a2b3c4d)",
+                }
+            ],
+        )
+    # SQLite keeps a UUID as 32 hex digits, PostgreSQL prints it with dashes; its last group
+    # of 12 digits ends both.
+    return select(Campaign.id).where(cast(Campaign.id, String).like(f"%{text}"))
+
+
 def list_campaigns(
     session: Session,
     actor: Actor,
@@ -141,6 +164,7 @@ def list_campaigns(
     limit: int = 50,
     now: datetime | None = None,
     followed: bool = False,
+    campaign: str | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Campaigns with at least ``min_size`` visible members, filtered and sorted.
 
@@ -148,8 +172,10 @@ def list_campaigns(
     (``created_at``) and growth, the members received in the last ``growth_days`` days.
     ``since`` is the lower bound of last seen. Sorts: ``last_seen`` (newest activity
     first), ``size`` and ``growth`` (largest first); ties by id, so cursors are stable.
-    ``followed``: only the campaigns ``actor`` follows."""
+    ``followed``: only the campaigns ``actor`` follows. ``campaign``: a campaign's id, or
+    the last 8 to 12 hex digits of it, as pages and notices show it."""
     _need(actor, READ)
+    wanted = _campaign_id_filter(campaign) if campaign and campaign.strip() else None
     if sort not in SORTS:
         raise InvalidInput(
             f"unknown sort {sort!r}",
@@ -192,6 +218,8 @@ def list_campaigns(
         agg = agg.having(func.count() <= max_size)
     if cutoff is not None and min_growth > 0:
         agg = agg.having(grown >= min_growth)
+    if wanted is not None:
+        agg = agg.where(m.campaign_id.in_(wanted))
     if followed:
         # Follows are anchored to a member report: the campaign that report is in now.
         mine = (

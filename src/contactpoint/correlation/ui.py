@@ -58,6 +58,7 @@ FILTERS = (
     "last_to",
     "sort",
     "followed",
+    "campaign",
 )
 
 
@@ -86,6 +87,7 @@ def list_page(request: Request, db: DB, actor: Reader, cursor: str | None = None
             sort=sort,
             cursor=cursor,
             followed=f["followed"] == "1",
+            campaign=f["campaign"] or None,
         )
     except InvalidInput as exc:
         items, nxt, error = [], None, exc.detail
