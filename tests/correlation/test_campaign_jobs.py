@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from contactpoint.core import jobs
 from contactpoint.core.config import Settings
 from contactpoint.core.db import transaction
+from contactpoint.core.notify import Notification
 from contactpoint.correlation.models import CampaignMember
 from contactpoint.reports.bulk import import_file
 from factories import actor_of, make_org, make_report, make_user, queued_job_args, report_data
@@ -85,3 +86,39 @@ def test_campaigns_from_a_bulk_import_are_notified_by_the_periodic_job(
             "digests": 0,
             "follower_notifications": 0,
         }
+
+
+def test_a_bulk_import_of_many_batches_queues_one_notice_run_and_officers_get_one_digest(
+    factory: sessionmaker[Session], settings: Settings, tmp_path: Path
+) -> None:
+    with transaction(factory) as s:
+        bank = make_org(s, "Bank FR", "bank", "FR")
+        actor = actor_of(make_user(s, bank, ["bank-operator"]))
+        officer = make_user(
+            s,
+            make_org(s, "Police FR", "law-enforcement", "FR"),
+            ["contact-point-officer"],
+            email="cp.fr@example.org",
+        )
+    # Eight cross-border campaigns (FR and DE victims paying the same IBAN), in batches of 2.
+    ibans = [f"DE{n:02d}370400440532013000" for n in range(8)]
+    rows = [
+        report_data(
+            victim_country=country,
+            suspect_identifiers=[{"type": "iban", "value": iban}],
+        )
+        for iban in ibans
+        for country in ("FR", "DE")
+    ]
+    path = tmp_path / "r.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    summary = import_file(factory, settings, actor, path, batch_size=2, workers=0)
+    assert summary.accepted == 16, summary.rejects
+    with transaction(factory) as s:
+        queued = queued_job_args(s, "correlation.notify")
+        assert queued == [{}]  # one run, at the end, over what changed; not one per batch
+        assert jobs.run_now(s, "correlation.notify", **queued[0])["digests"] == 1
+        told = s.scalars(
+            select(Notification.subject).where(Notification.user_id == officer.id)
+        ).all()
+        assert told == ["8 cross-border campaigns: 8 new, 0 grew"]

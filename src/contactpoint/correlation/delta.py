@@ -126,11 +126,7 @@ def link_bulk(session: Session, batch: LinkBatch, max_campaigns: int) -> None:
     """Bring campaigns up to date after a bulk-import batch, writing only the delta
     (:func:`_link_delta`). An indicator that crosses the cap in this batch stops linking;
     what it joined before is taken apart when the import ends (:func:`settle_crossed`)."""
-    touched, _ = _link_delta(session, batch, max_campaigns)
-    if touched:
-        # Contact points hear of campaigns that now span countries (by job name: the
-        # notices live with the campaign pages).
-        jobs.defer(session, "correlation.notify", campaign_ids=sorted(map(str, touched)))
+    _link_delta(session, batch, max_campaigns)
 
 
 class Linked(NamedTuple):
@@ -355,7 +351,8 @@ def settle_crossed(session: Session, since: datetime) -> None:
     every member of the campaigns involved, and a big import meets hubs in most batches.
     Until then, such campaigns may hold reports joined only through a hub. It reads the
     states made since the import first started, so a resumed import settles what the
-    interrupted run left."""
+    interrupted run left. Then it queues one notice run over every campaign changed since
+    its last notice."""
     crossed = sorted(
         session.scalars(
             select(IndicatorLinkState.indicator_id).where(
@@ -364,6 +361,10 @@ def settle_crossed(session: Session, since: datetime) -> None:
         )
     )
     take_apart(session, crossed)
+    # Contact points and followers hear of what the import changed once, when it ends (and
+    # from the periodic run while it goes on): a notice run per batch gave every officer a
+    # digest per batch. By job name: the notices live with the campaign pages.
+    jobs.defer(session, "correlation.notify")
 
 
 def _split(session: Session, seeds: set[uuid.UUID]) -> None:
