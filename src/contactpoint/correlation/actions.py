@@ -248,14 +248,7 @@ def hits(session: Session, actor: Actor, report_id: uuid.UUID) -> list[dict[str,
     by_org: dict[uuid.UUID | None, dict[str, Any]] = {}
     for org_id, name, country, rid, itype in rows:
         h = by_org.setdefault(
-            org_id,
-            {
-                "holder": name or "no holder organisation",
-                "holder_org_id": str(org_id) if org_id else None,
-                "country": country,
-                "ids": set(),
-                "indicator_types": set(),
-            },
+            org_id, _holder(org_id, name, country) | {"ids": set(), "indicator_types": set()}
         )
         h["ids"].add(rid)
         h["indicator_types"].add(itype)
@@ -311,12 +304,7 @@ def campaign_hits(session: Session, actor: Actor, campaign_id: uuid.UUID) -> lis
     reference = session.scalar(select(Report.reference).where(Report.id == anchor)) or ""
     out: list[dict[str, Any]] = []
     for org_id, name, country, n in rows:
-        item: dict[str, Any] = {
-            "holder": name or "no holder organisation",
-            "holder_org_id": str(org_id) if org_id else None,
-            "country": country,
-            "reports": int(n),
-        }
+        item = _holder(org_id, name, country) | {"reports": int(n)}
         subject = (
             f"Access request: {n} report(s) you hold are linked with our report {reference} "
             f"in a campaign of shared indicators"
@@ -334,6 +322,15 @@ def campaign_hits(session: Session, actor: Actor, campaign_id: uuid.UUID) -> lis
             details={"holders": len(out), "reports": sum(h["reports"] for h in out)},
         )
     return out
+
+
+def _holder(org_id: uuid.UUID | None, name: str | None, country: str | None) -> dict[str, Any]:
+    """How hit/no-hit names a holder: its organisation, never a report of it."""
+    return {
+        "holder": name or "no holder organisation",
+        "holder_org_id": str(org_id) if org_id else None,
+        "country": country,
+    }
 
 
 def _access_request_url(

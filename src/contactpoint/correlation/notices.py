@@ -317,15 +317,15 @@ def run(
             body = message(ch, reader)
             result.told.update((u.id, ch.cid) for u in group)
             result.notifications += send(session, group, body.split(".")[0], body, link, settings)
-    told = {u.id: u for ch in changes for u in ch.users}
-    for uid in sorted(digested, key=lambda u: told[u].email):
+    by_id = {u.id: u for ch in changes for u in ch.users}
+    for uid in sorted(digested, key=lambda u: by_id[u].email):
         items = per_user[uid]
         first = sum(1 for ch in items if ch.first)
         subject = f"{len(items)} cross-border campaigns: {first} new, {len(items) - first} grew"
         body, link = digest(
             subject, items, {ch.cid for ch in items if uid in readers[ch.cid]}, DIGEST_LINK
         )
-        result.notifications += send(session, [told[uid]], subject, body, link, settings)
+        result.notifications += send(session, [by_id[uid]], subject, body, link, settings)
         result.digests += 1
         result.told.update((uid, ch.cid) for ch in items)
     for ch in changes:

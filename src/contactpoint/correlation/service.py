@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import String, and_, case, cast, func, literal, or_, select
+from sqlalchemy import Select, String, and_, case, cast, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from contactpoint.core import audit, jobs
@@ -122,7 +122,7 @@ def _uncursor(cursor: str, sort: str) -> tuple[datetime | int, uuid.UUID]:
         ) from None
 
 
-def _campaign_id_filter(value: str) -> Any:
+def _campaign_id_filter(value: str) -> Select[uuid.UUID]:
     """The campaigns ``value`` names: a whole id, or the end of one (the short id pages and
     notices print: its last group's hex digits, which read the same on both databases)."""
     text = value.strip().lower()
